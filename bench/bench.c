@@ -1,0 +1,1758 @@
+/*
+ * bench.c - the benchmark suite of libdalloc.
+ *
+ * Every figure printed here is measured in the same run as its reference
+ * (glibc malloc/free for speed, memmove for compaction), because the machine
+ * is shared and absolute times drift between runs.  Workloads are fixed by
+ * seeds (an xorshift64* generator of our own), so two runs do the same
+ * operations in the same order; only the clock differs.
+ *
+ * Usage: bench [churn|frag|util|scaling|compaction|all ...] [--quick]
+ *              [--json FILE] [--dat DIR] [--ops N] [--n N] [--runs R]
+ *              [--only glibc|dalloc|onfree|jemalloc|mimalloc]
+ *
+ * Bars are printed as PASS/FAIL lines; a FAIL does not change the exit
+ * status.  A data error (a block whose contents changed, a failed
+ * dalloc_check(), an unexpected status) stops the run with exit status 1
+ * before any figure of the broken configuration is printed.
+ *
+ * Build: C99, POSIX clock_gettime.  -DBENCH_JEMALLOC (link -ljemalloc) and
+ * -DBENCH_MIMALLOC (link -lmimalloc) add those allocators; both replace the
+ * process's malloc when linked, so glibc's malloc/free are then looked up in
+ * libc.so.6 with dlsym() for the reference (link -ldl on glibc < 2.34).
+ */
+#define _POSIX_C_SOURCE 199309L
+#define DALLOC_NO_SEED_NAMES 1
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dalloc.h"
+
+#ifdef BENCH_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+#ifdef BENCH_MIMALLOC
+#include <mimalloc.h>
+#endif
+
+#if (defined(BENCH_JEMALLOC) || defined(BENCH_MIMALLOC)) && defined(__GLIBC__)
+/* Both libraries replace malloc/free for the whole process when linked, and
+ * Debian's mimalloc also exports __libc_malloc/__libc_free.  glibc's own
+ * allocator is then reached through libc.so.6's handle (dlsym on a handle
+ * searches that object first). */
+#include <dlfcn.h>
+typedef void *(*malloc_fn)(size_t);
+typedef void (*free_fn)(void *);
+static malloc_fn ref_malloc;
+static free_fn ref_free;
+static void ref_init(void)
+{
+    void *h = dlopen("libc.so.6", RTLD_LAZY);
+    void *m = h != NULL ? dlsym(h, "malloc") : NULL, *f = h != NULL ? dlsym(h, "free") : NULL;
+    if (m == NULL || f == NULL) {
+        fprintf(stderr, "bench: cannot find glibc's malloc/free in libc.so.6\n");
+        exit(2);
+    }
+    memcpy(&ref_malloc, &m, sizeof ref_malloc);
+    memcpy(&ref_free, &f, sizeof ref_free);
+}
+#define REF_MALLOC ref_malloc
+#define REF_FREE ref_free
+#define REF_NAME "glibc (libc.so.6 malloc)"
+#else
+static void ref_init(void) {}
+#define REF_MALLOC malloc
+#define REF_FREE free
+#define REF_NAME "glibc malloc"
+#endif
+
+#if defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#elif defined(__GNUC__)
+#define NOINLINE __attribute__((noinline, noclone))
+#else
+#define NOINLINE
+#endif
+
+#define KIB ((size_t)1024)
+
+/* ======================================================================== */
+/* Small utilities                                                           */
+
+static unsigned long data_errors;
+
+static void fatal(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "bench: DATA ERROR: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nbench: no figures are reported for a broken allocator; exit status 1\n");
+    exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* xorshift64* (Vigna); the state must not be 0. */
+typedef struct {
+    uint64_t s;
+} rng_t;
+
+static void rng_seed(rng_t *r, uint64_t seed)
+{
+    /* One splitmix64 step spreads small seeds over the state. */
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    r->s = z != 0 ? z : 1;
+}
+
+static uint64_t rng_next(rng_t *r)
+{
+    uint64_t x = r->s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    r->s = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+static size_t rng_below(rng_t *r, size_t n) { return (size_t)((rng_next(r) >> 11) % n); }
+
+/* 2^x for 0 <= x < 64 without libm: integer part by doubling, fraction by
+ * the exponential series (exact to double precision for |t| < ln 2). */
+static double exp2_pos(double x)
+{
+    int i = (int)x, k;
+    double t = (x - (double)i) * 0.69314718055994530942, term = 1.0, sum = 1.0;
+    for (k = 1; k < 30; k++) {
+        term *= t / (double)k;
+        sum += term;
+    }
+    while (i-- > 0)
+        sum *= 2.0;
+    return sum;
+}
+
+/* Log-uniform sizes in [16, 512]: 4096 quantiles of 16 * 2^(5u). */
+#define LU_BITS 12
+static uint16_t lu_table[1u << LU_BITS];
+
+static void lu_init(void)
+{
+    size_t k;
+    for (k = 0; k < (1u << LU_BITS); k++) {
+        double u = ((double)k + 0.5) / (double)(1u << LU_BITS);
+        double s = 16.0 * exp2_pos(5.0 * u) + 0.5;
+        lu_table[k] = (uint16_t)(s > 512.0 ? 512.0 : s);
+    }
+}
+
+static size_t lu_size(rng_t *r) { return lu_table[rng_next(r) >> (64 - LU_BITS)]; }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void *xmalloc(size_t n)
+{
+    /* 64-byte alignment for heap buffers: the same start for every run. */
+    void *p = NULL;
+    size_t rounded = (n + 63u) & ~(size_t)63u;
+    p = malloc(rounded + 64u);
+    if (p == NULL) {
+        fprintf(stderr, "bench: out of memory (%zu bytes)\n", n);
+        exit(2);
+    }
+    return p;
+}
+
+static void *align64(void *p) { return (void *)(((uintptr_t)p + 63u) & ~(uintptr_t)63u); }
+
+/* Byte pattern that depends on a tag and the position. */
+static void fill(void *p, size_t n, uint32_t tag)
+{
+    uint8_t *b = (uint8_t *)p;
+    size_t i;
+    for (i = 0; i < n; i++)
+        b[i] = (uint8_t)(tag * 131u + (uint32_t)i * 7u + 1u);
+}
+
+static int verify(const void *p, size_t n, uint32_t tag)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (b[i] != (uint8_t)(tag * 131u + (uint32_t)i * 7u + 1u))
+            return 0;
+    return 1;
+}
+
+static size_t hdr_size;  /* dalloc_header_size() */
+
+/* Bytes a relocatable block of n payload bytes takes (as the tests compute). */
+static size_t block_bytes(size_t n)
+{
+    size_t a = DALLOC_ALIGNMENT, s = (n + hdr_size + a - 1) & ~(a - 1);
+    size_t min = (4 * sizeof(void *) + a - 1) & ~(a - 1);
+    return s < min ? min : s;
+}
+
+static void check_heap(dalloc_heap_t *h, const char *where)
+{
+    if (dalloc_check(h) != DALLOC_OK)
+        fatal("dalloc_check() failed %s", where);
+}
+
+/* ======================================================================== */
+/* Results: JSON records, .dat files, bars                                   */
+
+typedef struct {
+    char sec[24];
+    char key[80];
+    double v;
+} rec_t;
+
+#define MAX_RECS 4096
+static rec_t recs[MAX_RECS];
+static size_t nrec;
+
+static void rec(const char *sec, double v, const char *fmt, ...)
+{
+    va_list ap;
+    rec_t *r;
+    if (nrec == MAX_RECS)
+        return;
+    r = &recs[nrec++];
+    snprintf(r->sec, sizeof r->sec, "%s", sec);
+    va_start(ap, fmt);
+    vsnprintf(r->key, sizeof r->key, fmt, ap);
+    va_end(ap);
+    r->v = v;
+}
+
+typedef struct {
+    char name[96];
+    double value, limit, goal;
+    int higher_is_better, skipped;
+    const char *unit;
+} bar_t;
+
+#define MAX_BARS 64
+static bar_t bars[MAX_BARS];
+static size_t nbars;
+
+static int bar_pass(const bar_t *b)
+{
+    return b->higher_is_better ? b->value >= b->limit : b->value <= b->limit;
+}
+
+static void print_bar(const bar_t *b)
+{
+    if (b->skipped) {
+        printf("SKIP  %-58s (not measured in this run)\n", b->name);
+        return;
+    }
+    printf("%s  %-58s %9.3f%s  bar %s %.3g%s", bar_pass(b) ? "PASS" : "FAIL", b->name, b->value, b->unit,
+           b->higher_is_better ? ">=" : "<=", b->limit, b->unit);
+    if (b->goal > 0)
+        printf(", goal %.3g%s", b->goal, b->unit);
+    printf("\n");
+}
+
+static void bar(const char *name, double value, int higher_is_better, double limit, double goal, const char *unit,
+                int skipped)
+{
+    bar_t *b;
+    if (nbars == MAX_BARS)
+        return;
+    b = &bars[nbars++];
+    snprintf(b->name, sizeof b->name, "%s", name);
+    b->value = value;
+    b->limit = limit;
+    b->goal = goal;
+    b->higher_is_better = higher_is_better;
+    b->unit = unit;
+    b->skipped = skipped;
+    print_bar(b);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static double not_a_number(void)
+{
+    volatile double z = 0.0;
+    return z / z;
+}
+
+static void json_number(FILE *f, double v)
+{
+    if (v != v || v > 1e300 || v < -1e300)
+        fputs("null", f);
+    else if (v == (double)(long long)v && v < 9e15 && v > -9e15)
+        fprintf(f, "%lld", (long long)v);
+    else
+        fprintf(f, "%.6g", v);
+}
+
+static int write_json(const char *path, const char *date, int quick, const char *modes)
+{
+    FILE *f = fopen(path, "w");
+    size_t i, j;
+    if (f == NULL) {
+        perror(path);
+        return -1;
+    }
+    fprintf(f, "{\n  \"meta\": {\n    \"date\": ");
+    json_string(f, date);
+    fprintf(f, ",\n    \"modes\": ");
+    json_string(f, modes);
+    fprintf(f, ",\n    \"quick\": %s,\n    \"reference\": ", quick ? "true" : "false");
+    json_string(f, REF_NAME);
+    fprintf(f, ",\n    \"header_size\": %zu,\n    \"alignment\": %d,\n    \"pointer_bits\": %zu\n  }",
+            hdr_size, DALLOC_ALIGNMENT, 8 * sizeof(void *));
+    /* Sections in order of first appearance, keys in recording order. */
+    for (i = 0; i < nrec; i++) {
+        int seen = 0, first = 1;
+        for (j = 0; j < i; j++)
+            if (strcmp(recs[j].sec, recs[i].sec) == 0)
+                seen = 1;
+        if (seen)
+            continue;
+        fprintf(f, ",\n  ");
+        json_string(f, recs[i].sec);
+        fprintf(f, ": {");
+        for (j = i; j < nrec; j++) {
+            if (strcmp(recs[j].sec, recs[i].sec) != 0)
+                continue;
+            fprintf(f, "%s\n    ", first ? "" : ",");
+            first = 0;
+            json_string(f, recs[j].key);
+            fprintf(f, ": ");
+            json_number(f, recs[j].v);
+        }
+        fprintf(f, "\n  }");
+    }
+    fprintf(f, ",\n  \"bars\": [");
+    for (i = 0; i < nbars; i++) {
+        fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+        json_string(f, bars[i].name);
+        fprintf(f, ", \"value\": ");
+        json_number(f, bars[i].skipped ? not_a_number() : bars[i].value);
+        fprintf(f, ", \"limit\": ");
+        json_number(f, bars[i].limit);
+        fprintf(f, ", \"goal\": ");
+        json_number(f, bars[i].goal > 0 ? bars[i].goal : not_a_number());
+        fprintf(f, ", \"higher_is_better\": %s, \"result\": \"%s\"}", bars[i].higher_is_better ? "true" : "false",
+                bars[i].skipped ? "SKIP" : bar_pass(&bars[i]) ? "PASS" : "FAIL");
+    }
+    fprintf(f, "\n  ],\n  \"data_errors\": %lu\n}\n", data_errors);
+    if (fclose(f) != 0) {
+        perror(path);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *dat_dir;
+
+static FILE *dat_open(const char *name)
+{
+    char path[1024];
+    FILE *f;
+    if (dat_dir == NULL)
+        return NULL;
+    snprintf(path, sizeof path, "%s/%s", dat_dir, name);
+    f = fopen(path, "w");
+    if (f == NULL)
+        perror(path);
+    return f;
+}
+
+/* ======================================================================== */
+/* Options                                                                   */
+
+enum { K_GLIBC, K_DALLOC, K_ONFREE, K_JE, K_MI, K_COUNT };
+static const char *const kind_name[K_COUNT] = {"glibc", "dalloc", "onfree", "jemalloc", "mimalloc"};
+static const char *const kind_label[K_COUNT] = {REF_NAME, "dalloc relocatable (ON_DEMAND)",
+                                                "dalloc COMPACT_ON_FREE (1.x)", "jemalloc (mallocx/dallocx)",
+                                                "mimalloc (mi_malloc/mi_free)"};
+
+static struct {
+    int quick;
+    int only;           /* -1: every allocator */
+    size_t ops;         /* 0: default */
+    size_t n;           /* 0: default list */
+    size_t runs;        /* timed runs per figure (median) */
+} opt = {0, -1, 0, 0, 5};
+
+static int kind_built(int k)
+{
+#ifndef BENCH_JEMALLOC
+    if (k == K_JE)
+        return 0;
+#endif
+#ifndef BENCH_MIMALLOC
+    if (k == K_MI)
+        return 0;
+#endif
+    (void)k;
+    return 1;
+}
+
+static int kind_wanted(int k) { return kind_built(k) && (opt.only < 0 || opt.only == k); }
+
+/* ======================================================================== */
+/* Churn: random alloc/free over N slots                                     */
+
+/* A workload: for op k, the slot it touches and the size it allocates if
+ * that slot is empty.  Generated once, replayed by every allocator. */
+typedef struct {
+    uint16_t *slot;
+    uint16_t *size;
+    size_t len;
+} ops_t;
+
+static void ops_make(ops_t *o, uint64_t seed, size_t n, size_t len)
+{
+    rng_t r;
+    size_t k;
+    rng_seed(&r, seed);
+    o->slot = (uint16_t *)xmalloc(len * sizeof *o->slot);
+    o->size = (uint16_t *)xmalloc(len * sizeof *o->size);
+    o->len = len;
+    for (k = 0; k < len; k++) {
+        o->slot[k] = (uint16_t)rng_below(&r, n);
+        o->size[k] = (uint16_t)lu_size(&r);
+    }
+}
+
+static void ops_free(ops_t *o)
+{
+    free(o->slot);
+    free(o->size);
+}
+
+typedef struct churn {
+    void **slot;          /* N pointers (the registered owners for dalloc) */
+    uint64_t *tag;        /* stamp written at both ends of each live block */
+    uint16_t *len;        /* its size */
+    const uint16_t *op_slot, *op_size;
+    dalloc_heap_t *heap;  /* dalloc kinds */
+    size_t arena;         /* stats.arena_size */
+    size_t n;
+    unsigned long refusals, unjustified, errors;
+} churn_t;
+
+static uint64_t stamp_of(size_t k, size_t i) { return ((uint64_t)k + 1u) * 0x9E3779B97F4A7C15ull ^ (uint64_t)i; }
+
+/* Every allocator's loop does the same bookkeeping: an 8-byte stamp at the
+ * start and at the end of each block, checked before the block is freed. */
+static inline void stamp(void *p, size_t n, uint64_t t)
+{
+    memcpy(p, &t, sizeof t);
+    memcpy((uint8_t *)p + n - sizeof t, &t, sizeof t);
+}
+
+static inline int stamp_ok(const void *p, size_t n, uint64_t t)
+{
+    uint64_t a, b;
+    memcpy(&a, p, sizeof a);
+    memcpy(&b, (const uint8_t *)p + n - sizeof b, sizeof b);
+    return a == t && b == t;
+}
+
+static NOINLINE void dalloc_refused(churn_t *w, size_t n, dalloc_status_t st)
+{
+    if (st != DALLOC_E_NOMEM) {
+        w->errors++;
+        return;
+    }
+    w->refusals++;
+    if ((size_t)w->heap->offset + block_bytes(n) <= w->arena)
+        w->unjustified++;
+}
+
+#define CHURN_LOOP(NAME, ALLOC, FREE)                                 \
+    static NOINLINE void NAME(churn_t *w, size_t from, size_t to)     \
+    {                                                                 \
+        size_t k;                                                     \
+        for (k = from; k < to; k++) {                                 \
+            size_t i = w->op_slot[k];                                 \
+            if (w->slot[i] == NULL) {                                 \
+                size_t n = w->op_size[k];                             \
+                ALLOC;                                                \
+                if (w->slot[i] != NULL) {                             \
+                    uint64_t t = stamp_of(k, i);                      \
+                    stamp(w->slot[i], n, t);                          \
+                    w->tag[i] = t;                                    \
+                    w->len[i] = (uint16_t)n;                          \
+                }                                                     \
+            } else {                                                  \
+                if (!stamp_ok(w->slot[i], w->len[i], w->tag[i]))      \
+                    w->errors++;                                      \
+                FREE;                                                 \
+            }                                                         \
+        }                                                             \
+    }
+
+CHURN_LOOP(loop_glibc, { w->slot[i] = REF_MALLOC(n); if (w->slot[i] == NULL) w->refusals++; },
+           { REF_FREE(w->slot[i]); w->slot[i] = NULL; })
+
+CHURN_LOOP(loop_dalloc,
+           {
+               dalloc_status_t st = dalloc_alloc(w->heap, n, &w->slot[i]);
+               if (st != DALLOC_OK)
+                   dalloc_refused(w, n, st);
+           },
+           {
+               if (dalloc_free(w->heap, &w->slot[i], USING_PTR_ADDRESS) != DALLOC_OK) {
+                   w->errors++;
+                   w->slot[i] = NULL;
+               }
+           })
+
+#ifdef BENCH_JEMALLOC
+CHURN_LOOP(loop_je, { w->slot[i] = mallocx(n, 0); if (w->slot[i] == NULL) w->refusals++; },
+           { dallocx(w->slot[i], 0); w->slot[i] = NULL; })
+#endif
+#ifdef BENCH_MIMALLOC
+CHURN_LOOP(loop_mi, { w->slot[i] = mi_malloc(n); if (w->slot[i] == NULL) w->refusals++; },
+           { mi_free(w->slot[i]); w->slot[i] = NULL; })
+#endif
+
+typedef void (*loop_fn)(churn_t *, size_t, size_t);
+
+/* The timed part of a run.  callgrind.sh collects only inside this function
+ * (valgrind --toggle-collect=timed_segment), so warm-up and set-up are not
+ * counted. */
+void timed_segment(loop_fn f, churn_t *w, size_t from, size_t to);
+NOINLINE void timed_segment(loop_fn f, churn_t *w, size_t from, size_t to) { f(w, from, to); }
+
+static loop_fn loop_of(int kind)
+{
+    switch (kind) {
+    case K_GLIBC: return loop_glibc;
+#ifdef BENCH_JEMALLOC
+    case K_JE: return loop_je;
+#endif
+#ifdef BENCH_MIMALLOC
+    case K_MI: return loop_mi;
+#endif
+    default: return loop_dalloc;
+    }
+}
+
+static int is_dalloc(int kind) { return kind == K_DALLOC || kind == K_ONFREE; }
+
+typedef struct {
+    double ns_op;           /* median */
+    double ns_min, ns_max;  /* spread of the timed runs */
+    unsigned long refusals, unjustified; /* per timed run (same every run) */
+    double compactions_per_kop, moved_per_op;
+} churn_result_t;
+
+typedef struct {
+    churn_t w;
+    dalloc_heap_t heap;
+    void *raw;
+    size_t heap_bytes;
+    int kind;
+} churn_env_t;
+
+static void env_open(churn_env_t *e, int kind, size_t n, size_t heap_bytes, const ops_t *o, dalloc_policy_t pol)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->heap_bytes = heap_bytes;
+    e->w.n = n;
+    e->w.slot = (void **)calloc(n, sizeof(void *));
+    e->w.tag = (uint64_t *)calloc(n, sizeof(uint64_t));
+    e->w.len = (uint16_t *)calloc(n, sizeof(uint16_t));
+    if (e->w.slot == NULL || e->w.tag == NULL || e->w.len == NULL) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(2);
+    }
+    e->w.op_slot = o->slot;
+    e->w.op_size = o->size;
+    if (is_dalloc(kind)) {
+        dalloc_stats_t st;
+        e->raw = xmalloc(heap_bytes);
+        if (dalloc_heap_init(&e->heap, align64(e->raw), heap_bytes) != DALLOC_OK)
+            fatal("dalloc_heap_init(%zu bytes) failed", heap_bytes);
+        if (dalloc_set_policy(&e->heap, pol) != DALLOC_OK)
+            fatal("dalloc_set_policy failed");
+        (void)dalloc_get_stats(&e->heap, &st);
+        e->w.heap = &e->heap;
+        e->w.arena = st.arena_size;
+    }
+}
+
+/* Check every live block, then free them all and release the environment. */
+static void env_close(churn_env_t *e, const char *what)
+{
+    size_t i;
+    churn_t *w = &e->w;
+    if (w->errors != 0)
+        fatal("%s: %lu blocks lost their contents or were refused a free", what, w->errors);
+    if (w->unjustified != 0 && e->kind == K_DALLOC)
+        fprintf(stderr, "bench: %s: %lu refusals while live+headers+request fitted the arena\n", what,
+                w->unjustified);
+    for (i = 0; i < w->n; i++) {
+        if (w->slot[i] == NULL)
+            continue;
+        if (!stamp_ok(w->slot[i], w->len[i], w->tag[i]))
+            fatal("%s: block %zu lost its contents", what, i);
+        if (is_dalloc(e->kind)) {
+            if (dalloc_validate(&e->heap, &w->slot[i], USING_PTR_ADDRESS, NULL) != DALLOC_OK)
+                fatal("%s: live block %zu does not validate", what, i);
+        }
+    }
+    if (is_dalloc(e->kind)) {
+        check_heap(&e->heap, what);
+        dalloc_heap_deinit(&e->heap);
+        free(e->raw);
+    } else {
+        for (i = 0; i < w->n; i++) {
+            if (w->slot[i] == NULL)
+                continue;
+            switch (e->kind) {
+#ifdef BENCH_JEMALLOC
+            case K_JE: dallocx(w->slot[i], 0); break;
+#endif
+#ifdef BENCH_MIMALLOC
+            case K_MI: mi_free(w->slot[i]); break;
+#endif
+            default: REF_FREE(w->slot[i]); break;
+            }
+        }
+    }
+    free(w->slot);
+    free(w->tag);
+    free(w->len);
+}
+
+/* The full-pattern check of a dalloc configuration, untimed: every byte of
+ * every block is written and verified, dalloc_check() runs every 64 ops. */
+static void churn_verify(dalloc_policy_t pol, size_t n, size_t heap_bytes, const ops_t *o, size_t count,
+                         const char *what)
+{
+    dalloc_heap_t h;
+    void *raw = xmalloc(heap_bytes);
+    void **slot = (void **)calloc(n, sizeof(void *));
+    uint16_t *len = (uint16_t *)calloc(n, sizeof(uint16_t));
+    uint32_t *tag = (uint32_t *)calloc(n, sizeof(uint32_t));
+    size_t k, i;
+    if (slot == NULL || len == NULL || tag == NULL)
+        exit(2);
+    if (count > o->len)
+        count = o->len;
+    if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK || dalloc_set_policy(&h, pol) != DALLOC_OK)
+        fatal("%s: heap init failed", what);
+    for (k = 0; k < count; k++) {
+        i = o->slot[k];
+        if (slot[i] == NULL) {
+            dalloc_status_t st = dalloc_alloc(&h, o->size[k], &slot[i]);
+            if (st == DALLOC_OK) {
+                len[i] = o->size[k];
+                tag[i] = (uint32_t)k;
+                fill(slot[i], len[i], tag[i]);
+            } else if (st != DALLOC_E_NOMEM || slot[i] != NULL) {
+                fatal("%s: dalloc_alloc returned %s at op %zu", what, dalloc_strerror(st), k);
+            }
+        } else {
+            if (!verify(slot[i], len[i], tag[i]))
+                fatal("%s: block of slot %zu changed before op %zu", what, i, k);
+            if (dalloc_free(&h, &slot[i], USING_PTR_ADDRESS) != DALLOC_OK || slot[i] != NULL)
+                fatal("%s: dalloc_free failed at op %zu", what, k);
+        }
+        if (k % 64 == 63)
+            check_heap(&h, what);
+    }
+    for (i = 0; i < n; i++)
+        if (slot[i] != NULL && !verify(slot[i], len[i], tag[i]))
+            fatal("%s: block of slot %zu changed", what, i);
+    check_heap(&h, what);
+    free(raw);
+    free(slot);
+    free(len);
+    free(tag);
+}
+
+/* One run: fresh allocator state, warm ops untimed (to reach the steady
+ * state), then ops timed.  Returns ns/op. */
+static double churn_run(int kind, size_t n, size_t heap_bytes, const ops_t *o, size_t warm, size_t ops, int timed,
+                        churn_result_t *res)
+{
+    churn_env_t e;
+    dalloc_stats_t s0, s1;
+    uint64_t t0, t1;
+    loop_fn f = loop_of(kind);
+    env_open(&e, kind, n, heap_bytes, o, kind == K_ONFREE ? DALLOC_COMPACT_ON_FREE : DALLOC_COMPACT_ON_DEMAND);
+    f(&e.w, 0, warm);
+    e.w.refusals = e.w.unjustified = 0;
+    if (is_dalloc(kind))
+        (void)dalloc_get_stats(&e.heap, &s0);
+    t0 = now_ns();
+    if (timed)
+        timed_segment(f, &e.w, warm, warm + ops);
+    else
+        f(&e.w, warm, warm + ops);
+    t1 = now_ns();
+    if (res != NULL) {
+        res->refusals = e.w.refusals;
+        res->unjustified = e.w.unjustified;
+        if (is_dalloc(kind)) {
+            (void)dalloc_get_stats(&e.heap, &s1);
+            res->compactions_per_kop = (double)(s1.compactions - s0.compactions) * 1000.0 / (double)ops;
+            res->moved_per_op = (double)(s1.bytes_moved - s0.bytes_moved) / (double)ops;
+        }
+    }
+    env_close(&e, kind_name[kind]);
+    return (double)(t1 - t0) / (double)ops;
+}
+
+/* Measure several allocators on one workload.  Rounds are interleaved (one
+ * run of each allocator per round, after one warm-up run of each), so an
+ * allocator and its reference are timed seconds apart, and a ratio is the
+ * median over rounds of the per-round ratios: a burst of load from another
+ * process on the shared host hits both sides of a ratio or only one round. */
+typedef struct {
+    int kind;
+    size_t ops;
+    churn_result_t res;
+    double t[16];
+} meas_t;
+
+static void churn_measure(meas_t *m, size_t nm, size_t n, size_t heap_bytes, const ops_t *o, size_t warm)
+{
+    size_t r, i, runs = opt.runs;
+    for (i = 0; i < nm; i++) {
+        memset(&m[i].res, 0, sizeof m[i].res);
+        (void)churn_run(m[i].kind, n, heap_bytes, o, warm, m[i].ops, 0, NULL); /* warm-up, discarded */
+    }
+    for (r = 0; r < runs; r++)
+        for (i = 0; i < nm; i++)
+            m[i].t[r] = churn_run(m[i].kind, n, heap_bytes, o, warm, m[i].ops, 1, &m[i].res);
+    for (i = 0; i < nm; i++) {
+        double v[16];
+        churn_result_t *res = &m[i].res;
+        memcpy(v, m[i].t, runs * sizeof v[0]);
+        res->ns_min = res->ns_max = v[0];
+        for (r = 1; r < runs; r++) {
+            res->ns_min = v[r] < res->ns_min ? v[r] : res->ns_min;
+            res->ns_max = v[r] > res->ns_max ? v[r] : res->ns_max;
+        }
+        res->ns_op = median(v, runs);
+    }
+}
+
+/* Median over rounds of a's time / ref's time. */
+static double ratio_of(const meas_t *a, const meas_t *ref)
+{
+    double v[16];
+    size_t r;
+    for (r = 0; r < opt.runs; r++)
+        v[r] = a->t[r] / ref->t[r];
+    return median(v, opt.runs);
+}
+
+static size_t churn_heap_for(size_t n) { return n <= 400 ? 64 * KIB : n * 256; }
+
+static double churn_ratio[3] = {0, 0, 0}; /* dalloc/glibc at N = 128, 400, 1024 */
+
+static void mode_churn(void)
+{
+    static const size_t def_ns[] = {128, 400, 1024};
+    size_t ns[3], nn = 3, ni;
+    size_t ops = opt.ops ? opt.ops : opt.quick ? 20000 : 2000000;
+    size_t ops_onfree = opt.ops ? opt.ops : opt.quick ? 2000 : 40000;
+    size_t verify_ops = opt.quick ? 4000 : 50000;
+    int k;
+
+    if (opt.n) {
+        ns[0] = opt.n;
+        nn = 1;
+    } else {
+        memcpy(ns, def_ns, sizeof ns);
+    }
+    printf("\n== churn: random alloc/free over N slots (sizes log-uniform 16..512 B) ==\n");
+    printf("each op picks a random slot: empty -> allocate, full -> free (8-byte stamps at both ends\n"
+           "of every block, checked before its free).  Per run: fresh heap, 4N untimed ops to reach the\n"
+           "steady state, then %zu timed ops (%zu for COMPACT_ON_FREE).  One warm-up run of each\n"
+           "allocator, then %zu rounds of one run of each; ns/op: median of the rounds; vs glibc:\n"
+           "median of the per-round ratios.  Refusals, compactions: over the timed ops of a run.\n",
+           ops, ops_onfree, opt.runs);
+    for (ni = 0; ni < nn; ni++) {
+        size_t n = ns[ni], heap_bytes = churn_heap_for(n), warm = 4 * n;
+        ops_t o;
+        meas_t m[K_COUNT];
+        size_t nm = 0, idx[K_COUNT], gi = K_COUNT;
+        if (n == 0 || n > 65535) {
+            fprintf(stderr, "bench: --n must be 1..65535\n");
+            exit(2);
+        }
+        ops_make(&o, 0xC4u + n, n, warm + (ops > ops_onfree ? ops : ops_onfree));
+        printf("\nN = %zu slots, dalloc heap %zu KiB (%zu bytes)\n", n, heap_bytes / KIB, heap_bytes);
+        rec("churn", (double)heap_bytes, "n%zu.heap_bytes", n);
+        for (k = 0; k < K_COUNT; k++) {
+            idx[k] = K_COUNT;
+            if (!kind_wanted(k))
+                continue;
+            if (k == K_DALLOC)
+                churn_verify(DALLOC_COMPACT_ON_DEMAND, n, heap_bytes, &o, verify_ops, "churn verify (ON_DEMAND)");
+            if (k == K_ONFREE)
+                churn_verify(DALLOC_COMPACT_ON_FREE, n, heap_bytes, &o,
+                             verify_ops < ops_onfree ? verify_ops : ops_onfree, "churn verify (ON_FREE)");
+            m[nm].kind = k;
+            m[nm].ops = k == K_ONFREE ? ops_onfree : ops;
+            idx[k] = nm++;
+        }
+        churn_measure(m, nm, n, heap_bytes, &o, warm);
+        gi = idx[K_GLIBC];
+        printf("  %-34s %9s %9s %9s %8s %9s %9s %10s\n", "allocator", "ns/op", "min", "max", "vs glibc",
+               "refusals", "compact/", "moved B/op");
+        printf("  %-34s %9s %9s %9s %8s %9s %9s %10s\n", "", "(median)", "", "", "(median)", "(timed)", "1k ops", "");
+        for (k = 0; k < K_COUNT; k++) {
+            char ratio[32] = "-", comp[32] = "-", moved[32] = "-";
+            const churn_result_t *res;
+            if (idx[k] == K_COUNT)
+                continue;
+            res = &m[idx[k]].res;
+            if (gi != K_COUNT) {
+                double r = ratio_of(&m[idx[k]], &m[gi]);
+                snprintf(ratio, sizeof ratio, "%.2fx", r);
+                rec("churn", r, "n%zu.%s.ratio", n, kind_name[k]);
+                if (k == K_DALLOC) {
+                    if (n == 128) churn_ratio[0] = r;
+                    if (n == 400) churn_ratio[1] = r;
+                    if (n == 1024) churn_ratio[2] = r;
+                }
+            }
+            if (is_dalloc(k)) {
+                snprintf(comp, sizeof comp, "%.2f", res->compactions_per_kop);
+                snprintf(moved, sizeof moved, "%.1f", res->moved_per_op);
+                rec("churn", res->compactions_per_kop, "n%zu.%s.compactions_per_kop", n, kind_name[k]);
+                rec("churn", res->moved_per_op, "n%zu.%s.bytes_moved_per_op", n, kind_name[k]);
+                rec("churn", (double)res->unjustified, "n%zu.%s.unjustified_refusals", n, kind_name[k]);
+            }
+            printf("  %-34s %9.1f %9.1f %9.1f %8s %9lu %9s %10s\n", kind_label[k], res->ns_op, res->ns_min,
+                   res->ns_max, ratio, res->refusals, comp, moved);
+            rec("churn", res->ns_op, "n%zu.%s.ns_op", n, kind_name[k]);
+            rec("churn", (double)res->refusals, "n%zu.%s.refusals", n, kind_name[k]);
+            if (is_dalloc(k) && res->unjustified)
+                printf("  !! %lu of those refusals came while live+headers+request fitted the arena\n",
+                       res->unjustified);
+        }
+        ops_free(&o);
+    }
+}
+
+/* ======================================================================== */
+/* Scaling: churn as the live set doubles                                    */
+
+static double scaling_ratio_128, scaling_ratio_8192;
+
+static void mode_scaling(void)
+{
+    size_t n, ops = opt.ops ? opt.ops : opt.quick ? 20000 : 1000000;
+    FILE *dat = dat_open("scaling.dat");
+    printf("\n== scaling: churn ns/op as the slot count doubles (heap = N x 512 B, ~N/2 live blocks) ==\n");
+    printf("median of %zu interleaved runs (ratio: median of per-run ratios), %zu timed ops per point\n"
+           "after 4N warm ops\n", opt.runs, ops);
+    printf("  %6s %9s %11s %11s %9s %10s\n", "N", "heap KiB", "glibc ns/op", "dalloc ns", "ratio", "compact/1k");
+    if (dat != NULL)
+        fprintf(dat, "# N heap_bytes glibc_ns_op dalloc_ns_op ratio compactions_per_kop\n");
+    for (n = 64; n <= 8192; n *= 2) {
+        size_t heap_bytes = n * 512, warm = 4 * n;
+        ops_t o;
+        meas_t m[2];
+        churn_result_t g, d;
+        double r;
+        ops_make(&o, 0x5CA1Eu + n, n, warm + ops);
+        churn_verify(DALLOC_COMPACT_ON_DEMAND, n, heap_bytes, &o, opt.quick ? 3000 : 20000, "scaling verify");
+        m[0].kind = K_GLIBC;
+        m[1].kind = K_DALLOC;
+        m[0].ops = m[1].ops = ops;
+        churn_measure(m, 2, n, heap_bytes, &o, warm);
+        g = m[0].res;
+        d = m[1].res;
+        r = ratio_of(&m[1], &m[0]);
+        printf("  %6zu %9zu %11.1f %11.1f %8.2fx %10.2f\n", n, heap_bytes / KIB, g.ns_op, d.ns_op, r,
+               d.compactions_per_kop);
+        if (d.unjustified)
+            printf("  !! %lu refusals while live+headers+request fitted the arena\n", d.unjustified);
+        rec("scaling", g.ns_op, "n%zu.glibc.ns_op", n);
+        rec("scaling", d.ns_op, "n%zu.dalloc.ns_op", n);
+        rec("scaling", r, "n%zu.ratio", n);
+        rec("scaling", d.compactions_per_kop, "n%zu.dalloc.compactions_per_kop", n);
+        if (dat != NULL)
+            fprintf(dat, "%zu %zu %.2f %.2f %.4f %.3f\n", n, heap_bytes, g.ns_op, d.ns_op, r, d.compactions_per_kop);
+        if (n == 128)
+            scaling_ratio_128 = r;
+        if (n == 8192)
+            scaling_ratio_8192 = r;
+        ops_free(&o);
+    }
+    if (dat != NULL)
+        fclose(dat);
+}
+
+/* ======================================================================== */
+/* Fragmentation: largest block after freeing every other 64 B block         */
+
+static double frag_pct_demand = -1;
+
+static void mode_frag(void)
+{
+    static const dalloc_policy_t pols[] = {DALLOC_COMPACT_ON_DEMAND, DALLOC_COMPACT_MANUAL};
+    static const char *const pol_names[] = {"ON_DEMAND (default)", "MANUAL, no compaction (non-moving)"};
+    const size_t heap_bytes = 64 * KIB;
+    size_t p;
+    printf("\n== frag: 64 KiB heap filled with 64 B blocks, every other one freed ==\n");
+    printf("largest single block then allocatable (free_bytes - header tried first, then binary search)\n");
+    printf("  %-36s %7s %10s %10s %9s\n", "policy", "blocks", "free B", "largest B", "% of free");
+    for (p = 0; p < 2; p++) {
+        dalloc_heap_t h;
+        void *raw = xmalloc(heap_bytes);
+        void *slot[4096], *big = NULL;
+        size_t nb = 0, i, lo, hi, best = 0;
+        dalloc_stats_t st;
+        double pct;
+        memset(slot, 0, sizeof slot);
+        if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK || dalloc_set_policy(&h, pols[p]) != DALLOC_OK)
+            fatal("frag: heap init failed");
+        while (nb < 4096 && dalloc_alloc(&h, 64, &slot[nb]) == DALLOC_OK) {
+            fill(slot[nb], 64, (uint32_t)nb);
+            nb++;
+        }
+        if (dalloc_last_error(&h) != DALLOC_E_NOMEM)
+            fatal("frag: fill stopped with %s", dalloc_strerror(dalloc_last_error(&h)));
+        for (i = 1; i < nb; i += 2)
+            if (dalloc_free(&h, &slot[i], USING_PTR_ADDRESS) != DALLOC_OK)
+                fatal("frag: free failed");
+        (void)dalloc_get_stats(&h, &st);
+        hi = st.free_bytes > hdr_size ? st.free_bytes - hdr_size : 0;
+        if (hi > 0 && dalloc_alloc(&h, hi, &big) == DALLOC_OK) {
+            best = hi;
+            fill(big, best, 0xB16u);
+        } else {
+            /* Largest n that fits: invariant fits(lo) (or lo == 0), !fits(hi). */
+            lo = 0;
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                void *q = NULL;
+                if (dalloc_alloc(&h, mid, &q) == DALLOC_OK) {
+                    lo = mid;
+                    if (dalloc_free(&h, &q, USING_PTR_ADDRESS) != DALLOC_OK)
+                        fatal("frag: free of probe failed");
+                } else {
+                    hi = mid;
+                }
+            }
+            best = lo;
+        }
+        for (i = 0; i < nb; i += 2)
+            if (!verify(slot[i], 64, (uint32_t)i))
+                fatal("frag: block %zu changed", i);
+        if (big != NULL && !verify(big, best, 0xB16u))
+            fatal("frag: large block changed");
+        check_heap(&h, "in frag");
+        pct = 100.0 * (double)best / (double)st.free_bytes;
+        printf("  %-36s %7zu %10zu %10zu %8.2f%%\n", pol_names[p], nb, st.free_bytes, best, pct);
+        rec("frag", (double)st.free_bytes, "%s.free_bytes", p == 0 ? "on_demand" : "manual");
+        rec("frag", (double)best, "%s.largest", p == 0 ? "on_demand" : "manual");
+        rec("frag", pct, "%s.largest_pct_of_free", p == 0 ? "on_demand" : "manual");
+        if (p == 0)
+            frag_pct_demand = pct;
+        free(raw);
+    }
+}
+
+/* ======================================================================== */
+/* Utilisation: live/heap at the first refusal                               */
+
+static double util_worst_demand = -1;
+
+static void mode_util(void)
+{
+    static const dalloc_policy_t pols[] = {DALLOC_COMPACT_ON_DEMAND, DALLOC_COMPACT_ON_FREE, DALLOC_COMPACT_MANUAL};
+    static const char *const pol_names[] = {"ON_DEMAND", "ON_FREE", "MANUAL (never compacted)"};
+    static const char *const pol_keys[] = {"on_demand", "on_free", "manual"};
+    enum { SEEDS = 50, MAXS = 4096 };
+    const size_t heap_bytes = 64 * KIB;
+    static double a[3][SEEDS], b[3][SEEDS];
+    size_t p, s;
+    void *raw = xmalloc(heap_bytes);
+    static void *slot[MAXS];
+    static uint16_t len[MAXS];
+    static size_t live[MAXS];
+    dalloc_stats_t st0;
+    FILE *dat = dat_open("util.dat");
+
+    printf("\n== util: 64 KiB heap, random live set grown until the first refusal, %d seeds ==\n", SEEDS);
+    printf("each step: allocate a log-uniform 16..512 B block (2/3) or free a random live one (1/3)\n");
+    printf("(a) heap.offset / total_size: live blocks with headers (the 97 %% bar applies to this one)\n");
+    printf("(b) payload bytes / total_size\n");
+    printf("(c) heap.offset / arena_size (the buffer less the heap's own metadata), for context\n");
+    printf("  %-25s %13s   %13s   %13s  %6s\n", "", "(a) %", "(b) %", "(c) %", "");
+    printf("  %-25s %6s %6s   %6s %6s   %6s %6s  %6s\n", "policy", "mean", "worst", "mean", "worst", "mean", "worst",
+           "steps");
+    for (p = 0; p < 3; p++) {
+        double amean = 0, aworst = 1e9, bmean = 0, bworst = 1e9, cmean = 0, cworst = 1e9, steps_mean = 0;
+        for (s = 0; s < SEEDS; s++) {
+            dalloc_heap_t h;
+            rng_t r;
+            size_t nlive = 0, payload = 0, steps = 0, i;
+            dalloc_status_t st = DALLOC_OK;
+            rng_seed(&r, 0x0711u + s);
+            memset(slot, 0, sizeof slot);
+            if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK || dalloc_set_policy(&h, pols[p]) != DALLOC_OK)
+                fatal("util: heap init failed");
+            if (p == 0 && s == 0)
+                (void)dalloc_get_stats(&h, &st0);
+            for (;;) {
+                steps++;
+                if (nlive > 0 && rng_below(&r, 3) == 0) {
+                    size_t j = rng_below(&r, nlive), sl = live[j];
+                    if (!verify(slot[sl], len[sl], (uint32_t)sl))
+                        fatal("util: block changed");
+                    payload -= len[sl];
+                    if (dalloc_free(&h, &slot[sl], USING_PTR_ADDRESS) != DALLOC_OK)
+                        fatal("util: free failed");
+                    live[j] = live[--nlive];
+                } else {
+                    size_t n = lu_size(&r), sl;
+                    for (sl = 0; sl < MAXS && slot[sl] != NULL; sl++)
+                        ;
+                    if (sl == MAXS)
+                        fatal("util: out of slots");
+                    st = dalloc_alloc(&h, n, &slot[sl]);
+                    if (st != DALLOC_OK)
+                        break;
+                    len[sl] = (uint16_t)n;
+                    fill(slot[sl], n, (uint32_t)sl);
+                    payload += n;
+                    live[nlive++] = sl;
+                }
+            }
+            if (st != DALLOC_E_NOMEM)
+                fatal("util: allocation refused with %s", dalloc_strerror(st));
+            for (i = 0; i < nlive; i++)
+                if (!verify(slot[live[i]], len[live[i]], (uint32_t)live[i]))
+                    fatal("util: block changed");
+            check_heap(&h, "in util");
+            {
+                dalloc_stats_t sx;
+                double cv;
+                (void)dalloc_get_stats(&h, &sx);
+                cv = 100.0 * (double)h.offset / (double)sx.arena_size;
+                cmean += cv;
+                cworst = cv < cworst ? cv : cworst;
+            }
+            a[p][s] = 100.0 * (double)h.offset / (double)h.total_size;
+            b[p][s] = 100.0 * (double)payload / (double)h.total_size;
+            amean += a[p][s];
+            bmean += b[p][s];
+            aworst = a[p][s] < aworst ? a[p][s] : aworst;
+            bworst = b[p][s] < bworst ? b[p][s] : bworst;
+            steps_mean += (double)steps;
+            dalloc_heap_deinit(&h);
+        }
+        amean /= SEEDS;
+        bmean /= SEEDS;
+        cmean /= SEEDS;
+        printf("  %-25s %6.2f %6.2f   %6.2f %6.2f   %6.2f %6.2f  %6.0f\n", pol_names[p], amean, aworst, bmean, bworst,
+               cmean, cworst, steps_mean / SEEDS);
+        rec("util", cmean, "%s.offset_of_arena_pct_mean", pol_keys[p]);
+        rec("util", cworst, "%s.offset_of_arena_pct_worst", pol_keys[p]);
+        rec("util", amean, "%s.offset_pct_mean", pol_keys[p]);
+        rec("util", aworst, "%s.offset_pct_worst", pol_keys[p]);
+        rec("util", bmean, "%s.payload_pct_mean", pol_keys[p]);
+        rec("util", bworst, "%s.payload_pct_worst", pol_keys[p]);
+        if (p == 0)
+            util_worst_demand = aworst;
+    }
+    printf("  heap metadata: total_size %zu, arena_size %zu (%.2f%% of the buffer is control block,\n"
+           "  free-list heads and block-start bitmap); header %zu B per block\n",
+           st0.total_size, st0.arena_size, 100.0 * (double)(st0.total_size - st0.arena_size) / (double)st0.total_size,
+           hdr_size);
+    rec("util", (double)st0.arena_size, "arena_size");
+    rec("util", (double)st0.total_size, "total_size");
+    if (dat != NULL) {
+        fprintf(dat, "# seed on_demand_a on_free_a manual_a on_demand_b on_free_b manual_b  (percent of total_size)\n");
+        for (s = 0; s < SEEDS; s++)
+            fprintf(dat, "%zu %.3f %.3f %.3f %.3f %.3f %.3f\n", s, a[0][s], a[1][s], a[2][s], b[0][s], b[1][s],
+                    b[2][s]);
+        fclose(dat);
+    }
+    free(raw);
+}
+
+/* ======================================================================== */
+/* Compaction                                                                */
+
+static double compaction_worst_ratio = -1, list_ratio = -1;
+
+/* ns for one memmove of `bytes` by `shift` within a warm buffer (the
+ * reference): repeated until 20 us have passed, so the clock's own cost
+ * does not count. */
+static double time_memmove(uint8_t *buf, size_t bytes, size_t shift)
+{
+    uint64_t t0, t1;
+    size_t reps = 0;
+    memset(buf, 0x5A, bytes + shift);
+    t0 = now_ns();
+    do {
+        memmove(buf + (reps & 1 ? shift : 0), buf + (reps & 1 ? 0 : shift), bytes);
+        reps++;
+        t1 = now_ns();
+    } while (t1 - t0 < 20000);
+    if (buf[0] != 0x5A || buf[bytes - 1] != 0x5A)
+        fatal("memmove reference");
+    return (double)(t1 - t0) / (double)reps;
+}
+
+/* Heap of about 2*live bytes, filled with log-uniform blocks, every other
+ * block freed.  Owners are in `slot` (outside the heap). */
+static size_t build_sparse(dalloc_heap_t *h, void *mem, size_t heap_bytes, void **slot, uint16_t *len, size_t maxs,
+                           uint64_t seed)
+{
+    rng_t r;
+    size_t nb = 0, i;
+    rng_seed(&r, seed);
+    if (dalloc_heap_init(h, mem, heap_bytes) != DALLOC_OK || dalloc_set_policy(h, DALLOC_COMPACT_MANUAL) != DALLOC_OK)
+        fatal("compaction: heap init failed");
+    for (;;) {
+        size_t n = lu_size(&r);
+        if (nb == maxs)
+            fatal("compaction: out of slots");
+        slot[nb] = NULL;
+        if (dalloc_alloc(h, n, &slot[nb]) != DALLOC_OK)
+            break;
+        len[nb] = (uint16_t)n;
+        fill(slot[nb], n, (uint32_t)nb);
+        nb++;
+    }
+    for (i = 1; i < nb; i += 2)
+        if (dalloc_free(h, &slot[i], USING_PTR_ADDRESS) != DALLOC_OK)
+            fatal("compaction: free failed");
+    return nb;
+}
+
+static void compaction_sizes(void)
+{
+    static const size_t lives[] = {16 * KIB, 64 * KIB, 256 * KIB};
+    size_t reps = opt.quick ? 3 : 11, li;
+    printf("\n-- dalloc_compact after freeing every other block (owners outside the heap) vs memmove --\n");
+    printf("median of %zu rebuilds; reference: one memmove of the bytes dalloc_compact moved, warm cache\n", reps);
+    printf("  %9s %9s %8s %10s %12s %12s %9s\n", "live KiB", "heap KiB", "blocks", "moved B", "compact ns",
+           "memmove ns", "ratio");
+    for (li = 0; li < 3; li++) {
+        size_t heap_bytes = 2 * lives[li] + lives[li] / 16 + 4 * KIB, r, nb = 0, moved = 0, live = 0;
+        size_t maxs = heap_bytes / 16;
+        void *raw = xmalloc(heap_bytes);
+        void **slot = (void **)calloc(maxs, sizeof(void *));
+        uint16_t *len = (uint16_t *)calloc(maxs, sizeof(uint16_t));
+        uint8_t *mbuf = (uint8_t *)xmalloc(heap_bytes + 4096);
+        double tc[32], tm[32], c, m;
+        if (slot == NULL || len == NULL)
+            exit(2);
+        for (r = 0; r < reps; r++) {
+            dalloc_heap_t h;
+            uint64_t t0, t1;
+            size_t i, mv;
+            nb = build_sparse(&h, align64(raw), heap_bytes, slot, len, maxs, 0xC0DAu + li);
+            live = h.offset;
+            t0 = now_ns();
+            mv = dalloc_compact(&h);
+            t1 = now_ns();
+            tc[r] = (double)(t1 - t0);
+            for (i = 0; i < nb; i += 2)
+                if (!verify(slot[i], len[i], (uint32_t)i))
+                    fatal("compaction: block %zu changed", i);
+            check_heap(&h, "after dalloc_compact");
+            moved = mv;
+            tm[r] = time_memmove(mbuf, mv > 0 ? mv : 1, 256);
+        }
+        c = median(tc, reps);
+        m = median(tm, reps);
+        printf("  %9.1f %9zu %8zu %10zu %12.0f %12.0f %8.2fx\n", (double)live / 1024.0, heap_bytes / KIB, nb / 2 + nb % 2,
+               moved, c, m, c / m);
+        rec("compaction", (double)live, "live%zuk.live_bytes", lives[li] / KIB);
+        rec("compaction", (double)moved, "live%zuk.bytes_moved", lives[li] / KIB);
+        rec("compaction", c, "live%zuk.compact_ns", lives[li] / KIB);
+        rec("compaction", m, "live%zuk.memmove_ns", lives[li] / KIB);
+        rec("compaction", c / m, "live%zuk.ratio", lives[li] / KIB);
+        if (c / m > compaction_worst_ratio)
+            compaction_worst_ratio = c / m;
+        free(raw);
+        free(slot);
+        free(len);
+        free(mbuf);
+    }
+}
+
+/* A list of 1024 nodes whose next fields own the next node (owners inside
+ * the heap); every other node unlinked properly; then a full compaction.
+ * For comparison, the same blocks owned from outside the heap. */
+typedef struct node {
+    void *next;        /* owner of the next node */
+    uint32_t idx;
+    uint8_t data[52];  /* 64-byte payload on 64-bit targets */
+} node_t;
+
+static void compaction_list(void)
+{
+    enum { NODES = 1024 };
+    const size_t heap_bytes = 128 * KIB;
+    size_t reps = opt.quick ? 3 : 11, r, moved_l = 0, moved_f = 0;
+    void *raw = xmalloc(heap_bytes);
+    uint8_t *mbuf = (uint8_t *)xmalloc(heap_bytes);
+    static void *flat[NODES];
+    double tl[32], tf[32], ml[32], mf[32], cl, cf, rl, rf;
+
+    for (r = 0; r < reps; r++) {
+        dalloc_heap_t h;
+        void *head = NULL, *tmp = NULL;
+        node_t *nd, *prev;
+        size_t i, count;
+        uint64_t t0, t1;
+
+        /* Linked list: node i+1 is owned by node i's next field. */
+        if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK || dalloc_set_policy(&h, DALLOC_COMPACT_MANUAL) != DALLOC_OK)
+            fatal("list: heap init failed");
+        {
+            void **owner = &head;
+            for (i = 0; i < NODES; i++) {
+                if (dalloc_alloc(&h, sizeof(node_t), owner) != DALLOC_OK)
+                    fatal("list: allocation %zu refused", i);
+                nd = (node_t *)*owner;
+                nd->next = NULL;
+                nd->idx = (uint32_t)i;
+                fill(nd->data, sizeof nd->data, (uint32_t)i);
+                owner = &nd->next;
+            }
+        }
+        /* Unlink every odd node: hand its successor to a temporary owner,
+         * free it (it holds no owner now, so it is not busy), hand the
+         * successor to the predecessor's next field. */
+        prev = (node_t *)head;
+        while (prev != NULL && prev->next != NULL) {
+            node_t *cur = (node_t *)prev->next;
+            int has_succ = cur->next != NULL;
+            if (has_succ && dalloc_replace(&h, &cur->next, &tmp) != DALLOC_OK)
+                fatal("list: replace (detach successor) failed");
+            if (dalloc_free(&h, &prev->next, USING_PTR_ADDRESS) != DALLOC_OK)
+                fatal("list: free of node failed: %s", dalloc_strerror(dalloc_last_error(&h)));
+            if (has_succ && dalloc_replace(&h, &tmp, &prev->next) != DALLOC_OK)
+                fatal("list: replace (relink) failed");
+            prev = (node_t *)prev->next;
+        }
+        check_heap(&h, "after unlinking");
+        t0 = now_ns();
+        moved_l = dalloc_compact(&h);
+        t1 = now_ns();
+        tl[r] = (double)(t1 - t0);
+        check_heap(&h, "after compacting the list");
+        if (dalloc_validate(&h, &head, USING_PTR_ADDRESS, NULL) != DALLOC_OK)
+            fatal("list: the head is not registered");
+        for (count = 0, nd = (node_t *)head; nd != NULL; nd = (node_t *)nd->next, count++) {
+            if (nd->idx != 2 * count || !verify(nd->data, sizeof nd->data, nd->idx))
+                fatal("list: node %zu changed after compaction", count);
+            if (nd->next != NULL && dalloc_validate(&h, &nd->next, USING_PTR_ADDRESS, NULL) != DALLOC_OK)
+                fatal("list: the owner of node %zu is not registered", 2 * count + 2);
+        }
+        if (count != NODES / 2)
+            fatal("list: %zu nodes after compaction, expected %d", count, NODES / 2);
+        ml[r] = time_memmove(mbuf, moved_l > 0 ? moved_l : 1, 256);
+        dalloc_heap_deinit(&h);
+
+        /* Same blocks, owners in an array outside the heap. */
+        if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK || dalloc_set_policy(&h, DALLOC_COMPACT_MANUAL) != DALLOC_OK)
+            fatal("list: heap init failed");
+        for (i = 0; i < NODES; i++) {
+            flat[i] = NULL;
+            if (dalloc_alloc(&h, sizeof(node_t), &flat[i]) != DALLOC_OK)
+                fatal("flat: allocation refused");
+            nd = (node_t *)flat[i];
+            nd->next = NULL;
+            nd->idx = (uint32_t)i;
+            fill(nd->data, sizeof nd->data, (uint32_t)i);
+        }
+        for (i = 1; i < NODES; i += 2)
+            if (dalloc_free(&h, &flat[i], USING_PTR_ADDRESS) != DALLOC_OK)
+                fatal("flat: free failed");
+        t0 = now_ns();
+        moved_f = dalloc_compact(&h);
+        t1 = now_ns();
+        tf[r] = (double)(t1 - t0);
+        check_heap(&h, "after compacting the flat blocks");
+        for (i = 0; i < NODES; i += 2) {
+            nd = (node_t *)flat[i];
+            if (nd->idx != i || !verify(nd->data, sizeof nd->data, (uint32_t)i))
+                fatal("flat: block %zu changed", i);
+        }
+        mf[r] = time_memmove(mbuf, moved_f > 0 ? moved_f : 1, 256);
+        dalloc_heap_deinit(&h);
+    }
+    cl = median(tl, reps);
+    cf = median(tf, reps);
+    rl = cl / median(ml, reps);
+    rf = cf / median(mf, reps);
+    printf("\n-- linked list of %d nodes (%zu B payload), owners inside the heap, every other node unlinked --\n",
+           NODES, sizeof(node_t));
+    printf("  %-34s %10s %12s %12s %9s\n", "", "moved B", "compact ns", "memmove ns", "ratio");
+    printf("  %-34s %10zu %12.0f %12.0f %8.2fx\n", "list (next fields own the nodes)", moved_l, cl, median(ml, reps), rl);
+    printf("  %-34s %10zu %12.0f %12.0f %8.2fx\n", "same blocks, owners outside heap", moved_f, cf, median(mf, reps), rf);
+    rec("compaction", (double)moved_l, "list.bytes_moved");
+    rec("compaction", cl, "list.compact_ns");
+    rec("compaction", rl, "list.ratio");
+    rec("compaction", (double)moved_f, "flat.bytes_moved");
+    rec("compaction", cf, "flat.compact_ns");
+    rec("compaction", rf, "flat.ratio");
+    list_ratio = rl;
+    free(raw);
+    free(mbuf);
+}
+
+/* Per-call latency during churn (dalloc only).
+ *
+ * A single maximum on a shared host measures the scheduler, not the call.
+ * The workload is deterministic, so it is replayed several times on a fresh
+ * heap: call k does exactly the same work in every replay.  Each call's
+ * latency is the fastest of its replays (a preemption rarely hits the same
+ * call every time); the worst call is the maximum of those. */
+typedef struct {
+    double alloc_max, alloc_p999, free_max, free_p999, step_max, step_p999;
+    unsigned long refusals, unjustified, blocked, steps_moving;
+} lat_t;
+
+typedef struct {
+    uint32_t *call;  /* latency of the alloc or free of timed op k */
+    uint8_t *is_free;
+    uint32_t *step;  /* latency of the compaction step after op k */
+} lat_trace_t;
+
+static double pctl(uint32_t *v, size_t n, double q)
+{
+    size_t i;
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_u32);
+    i = (size_t)(q * (double)(n - 1));
+    return (double)v[i];
+}
+
+static double vmax(const uint32_t *v, size_t n)
+{
+    size_t i;
+    uint32_t m = 0;
+    for (i = 0; i < n; i++)
+        m = v[i] > m ? v[i] : m;
+    return (double)m;
+}
+
+static void latency_run(dalloc_policy_t pol, size_t n, size_t heap_bytes, const ops_t *o, size_t warm, size_t ops,
+                        size_t budget, lat_trace_t *tr, lat_t *res)
+{
+    dalloc_heap_t h;
+    void *raw = xmalloc(heap_bytes);
+    void **slot = (void **)calloc(n, sizeof(void *));
+    uint16_t *len = (uint16_t *)calloc(n, sizeof(uint16_t));
+    size_t k, i, arena;
+    dalloc_stats_t st;
+    if (slot == NULL || len == NULL)
+        exit(2);
+    memset(res, 0, sizeof *res);
+    if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK || dalloc_set_policy(&h, pol) != DALLOC_OK)
+        fatal("latency: heap init failed");
+    (void)dalloc_get_stats(&h, &st);
+    arena = st.arena_size;
+    for (k = 0; k < warm + ops; k++) {
+        int timed = k >= warm;
+        uint64_t t0, t1;
+        i = o->slot[k];
+        if (slot[i] == NULL) {
+            dalloc_status_t st;
+            size_t sz = o->size[k];
+            t0 = now_ns();
+            st = dalloc_alloc(&h, sz, &slot[i]);
+            t1 = now_ns();
+            if (st == DALLOC_OK) {
+                len[i] = (uint16_t)sz;
+                stamp(slot[i], sz, stamp_of(k, i));
+            } else if (st != DALLOC_E_NOMEM) {
+                fatal("latency: dalloc_alloc: %s", dalloc_strerror(st));
+            } else if (timed) {
+                res->refusals++;
+                if (pol != DALLOC_COMPACT_MANUAL && (size_t)h.offset + block_bytes(sz) <= arena)
+                    res->unjustified++;
+            }
+            if (timed) {
+                tr->call[k - warm] = (uint32_t)(t1 - t0);
+                tr->is_free[k - warm] = 0;
+            }
+        } else {
+            uint64_t t;
+            memcpy(&t, slot[i], sizeof t);
+            if (!stamp_ok(slot[i], len[i], t))
+                fatal("latency: block changed");
+            t0 = now_ns();
+            if (dalloc_free(&h, &slot[i], USING_PTR_ADDRESS) != DALLOC_OK)
+                fatal("latency: dalloc_free failed");
+            t1 = now_ns();
+            if (timed) {
+                tr->call[k - warm] = (uint32_t)(t1 - t0);
+                tr->is_free[k - warm] = 1;
+            }
+        }
+        if (budget > 0) {
+            size_t mv;
+            t0 = now_ns();
+            mv = dalloc_compact_step(&h, budget);
+            t1 = now_ns();
+            if (timed) {
+                tr->step[k - warm] = (uint32_t)(t1 - t0);
+                if (mv > budget)
+                    fatal("latency: dalloc_compact_step(%zu) moved %zu bytes", budget, mv);
+                if (mv == 0 && dalloc_last_error(&h) == DALLOC_E_BUDGET)
+                    res->blocked++;
+                if (mv > 0)
+                    res->steps_moving++;
+            }
+        }
+    }
+    check_heap(&h, "after the latency run");
+    for (i = 0; i < n; i++)
+        if (slot[i] != NULL) {
+            uint64_t t;
+            memcpy(&t, slot[i], sizeof t);
+            if (!stamp_ok(slot[i], len[i], t))
+                fatal("latency: block changed");
+        }
+    free(raw);
+    free(slot);
+    free(len);
+}
+
+enum { LAT_REPLAYS = 3, LAT_N = 640 };
+static double step_max_64k, step_max_1m;
+
+static void latency_measure(dalloc_policy_t pol, size_t n, size_t heap_bytes, size_t ops, size_t budget, lat_t *out)
+{
+    size_t r, k, na = 0, nf = 0, warm = 4 * n;
+    lat_trace_t tr[LAT_REPLAYS];
+    uint32_t *a = (uint32_t *)xmalloc(ops * sizeof(uint32_t));
+    uint32_t *f = (uint32_t *)xmalloc(ops * sizeof(uint32_t));
+    ops_t o;
+    ops_make(&o, 0x1A7u + n, n, warm + ops);
+    for (r = 0; r < LAT_REPLAYS; r++) {
+        lat_t l;
+        tr[r].call = (uint32_t *)xmalloc(ops * sizeof(uint32_t));
+        tr[r].step = (uint32_t *)xmalloc(ops * sizeof(uint32_t));
+        tr[r].is_free = (uint8_t *)xmalloc(ops);
+        memset(tr[r].step, 0, ops * sizeof(uint32_t));
+        latency_run(pol, n, heap_bytes, &o, warm, ops, budget, &tr[r], &l);
+        if (r == 0)
+            *out = l;
+        else if (l.refusals != out->refusals || l.blocked != out->blocked)
+            fatal("latency: replays of the same workload diverged");
+    }
+    for (k = 0; k < ops; k++) {
+        uint32_t c = tr[0].call[k], s = tr[0].step[k];
+        for (r = 1; r < LAT_REPLAYS; r++) {
+            if (tr[r].is_free[k] != tr[0].is_free[k])
+                fatal("latency: replays of the same workload diverged");
+            c = tr[r].call[k] < c ? tr[r].call[k] : c;
+            s = tr[r].step[k] < s ? tr[r].step[k] : s;
+        }
+        if (tr[0].is_free[k])
+            f[nf++] = c;
+        else
+            a[na++] = c;
+        tr[0].step[k] = s;
+    }
+    out->alloc_max = vmax(a, na);
+    out->free_max = vmax(f, nf);
+    out->step_max = budget > 0 ? vmax(tr[0].step, ops) : 0;
+    out->alloc_p999 = pctl(a, na, 0.999);
+    out->free_p999 = pctl(f, nf, 0.999);
+    out->step_p999 = budget > 0 ? pctl(tr[0].step, ops, 0.999) : 0;
+    for (r = 0; r < LAT_REPLAYS; r++) {
+        free(tr[r].call);
+        free(tr[r].step);
+        free(tr[r].is_free);
+    }
+    free(a);
+    free(f);
+    ops_free(&o);
+}
+
+/* One dalloc_compact_step() on a heap just filled with blocks, with a single
+ * hole below its last block: the step moves one block, so what it costs
+ * beyond that is the search for the hole. */
+static void step_after_fill(void)
+{
+    static const size_t heaps[] = {64 * KIB, 1024 * KIB, 4096 * KIB};
+    size_t hi, reps = opt.quick ? 3 : 7;
+    printf("\n-- one dalloc_compact_step(4096) on a heap just filled with blocks (MANUAL), after freeing\n"
+           "   the block below the last one: the step moves one block (fastest of %zu rebuilds) --\n", reps);
+    printf("  %9s %8s %10s %10s\n", "heap", "blocks", "moved B", "step ns");
+    for (hi = 0; hi < 3; hi++) {
+        size_t heap_bytes = heaps[hi], maxs = heap_bytes / 16, r, nb = 0, mv = 0;
+        void *raw = xmalloc(heap_bytes);
+        void **slot = (void **)calloc(maxs, sizeof(void *));
+        uint16_t *len = (uint16_t *)calloc(maxs, sizeof(uint16_t));
+        double best = 1e300;
+        if (slot == NULL || len == NULL)
+            exit(2);
+        for (r = 0; r < reps; r++) {
+            dalloc_heap_t h;
+            rng_t g;
+            uint64_t t0, t1;
+            size_t i;
+            rng_seed(&g, 0x57E9u);
+            if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK ||
+                dalloc_set_policy(&h, DALLOC_COMPACT_MANUAL) != DALLOC_OK)
+                fatal("step: heap init failed");
+            for (nb = 0; nb < maxs; nb++) {
+                size_t n = lu_size(&g);
+                if (dalloc_alloc(&h, n, &slot[nb]) != DALLOC_OK)
+                    break;
+                len[nb] = (uint16_t)n;
+                fill(slot[nb], n, (uint32_t)nb);
+            }
+            if (nb < 2 || dalloc_free(&h, &slot[nb - 2], USING_PTR_ADDRESS) != DALLOC_OK)
+                fatal("step: free failed");
+            t0 = now_ns();
+            mv = dalloc_compact_step(&h, 4096);
+            t1 = now_ns();
+            best = (double)(t1 - t0) < best ? (double)(t1 - t0) : best;
+            if (mv == 0 || mv > 4096)
+                fatal("step: dalloc_compact_step(4096) moved %zu bytes", mv);
+            for (i = 0; i < nb; i++)
+                if (i != nb - 2 && !verify(slot[i], len[i], (uint32_t)i))
+                    fatal("step: block %zu changed", i);
+            check_heap(&h, "after one step");
+        }
+        printf("  %6zuKiB %8zu %10zu %8.0fns\n", heap_bytes / KIB, nb, mv, best);
+        rec("latency", best, "first_step.heap%zuk.ns", heap_bytes / KIB);
+        rec("latency", (double)nb, "first_step.heap%zuk.blocks", heap_bytes / KIB);
+        free(raw);
+        free(slot);
+        free(len);
+    }
+}
+
+static void compaction_latency(void)
+{
+    static const dalloc_policy_t pols[] = {DALLOC_COMPACT_ON_DEMAND, DALLOC_COMPACT_ON_FREE, DALLOC_COMPACT_MANUAL};
+    static const char *const pol_names[] = {"ON_DEMAND", "ON_FREE", "MANUAL (no steps)"};
+    static const char *const pol_keys[] = {"on_demand", "on_free", "manual"};
+    static const size_t budgets[] = {256, 1024, 4096};
+    static const size_t ns[] = {LAT_N, LAT_N * 16};
+    size_t ops = opt.quick ? 20000 : 300000, p, b, ni;
+    lat_t l;
+
+    printf("\n-- worst single-call latency during churn (N = %d slots, 64 KiB heap, about 80 %% full, so\n"
+           "   ON_DEMAND compacts now and then).  Each call is timed alone (clock overhead, ~20 ns,\n"
+           "   included); the workload is replayed %d times and each call counts with its fastest\n"
+           "   replay, so a preemption does not pass for a slow call --\n",
+           LAT_N, LAT_REPLAYS);
+    printf("  %-22s %10s %12s %10s %12s %9s\n", "policy", "alloc max", "alloc p99.9", "free max", "free p99.9",
+           "refusals");
+    for (p = 0; p < 3; p++) {
+        latency_measure(pols[p], LAT_N, 64 * KIB, pols[p] == DALLOC_COMPACT_ON_FREE ? ops / 10 : ops, 0, &l);
+        printf("  %-22s %8.0fns %10.0fns %8.0fns %10.0fns %9lu\n", pol_names[p], l.alloc_max, l.alloc_p999,
+               l.free_max, l.free_p999, l.refusals);
+        rec("latency", l.alloc_max, "%s.alloc_max_ns", pol_keys[p]);
+        rec("latency", l.alloc_p999, "%s.alloc_p999_ns", pol_keys[p]);
+        rec("latency", l.free_max, "%s.free_max_ns", pol_keys[p]);
+        rec("latency", l.free_p999, "%s.free_p999_ns", pol_keys[p]);
+        rec("latency", (double)l.refusals, "%s.refusals", pol_keys[p]);
+        if (l.unjustified)
+            printf("  !! %lu of those refusals came while live+headers+request fitted the arena\n", l.unjustified);
+    }
+    printf("\n-- MANUAL policy, dalloc_compact_step(budget) after every op: the step's latency should\n"
+           "   follow the budget, not the heap (N = %d / 64 KiB and N = %d / 1 MiB, same load) --\n",
+           LAT_N, LAT_N * 16);
+    printf("  %7s %9s %10s %11s %10s %10s %9s %9s %9s\n", "budget", "heap", "step max", "step p99.9", "alloc max",
+           "free max", "blocked", "moving", "refusals");
+    for (b = 0; b < 3; b++) {
+        for (ni = 0; ni < 2; ni++) {
+            size_t heap_bytes = ni == 0 ? 64 * KIB : 1024 * KIB;
+            latency_measure(DALLOC_COMPACT_MANUAL, ns[ni], heap_bytes, ops, budgets[b], &l);
+            printf("  %6zuB %6zuKiB %8.0fns %9.0fns %8.0fns %8.0fns %9lu %9lu %9lu\n", budgets[b], heap_bytes / KIB,
+                   l.step_max, l.step_p999, l.alloc_max, l.free_max, l.blocked, l.steps_moving, l.refusals);
+            rec("latency", l.step_max, "step%zu.heap%zuk.step_max_ns", budgets[b], heap_bytes / KIB);
+            rec("latency", l.step_p999, "step%zu.heap%zuk.step_p999_ns", budgets[b], heap_bytes / KIB);
+            rec("latency", l.alloc_max, "step%zu.heap%zuk.alloc_max_ns", budgets[b], heap_bytes / KIB);
+            rec("latency", l.free_max, "step%zu.heap%zuk.free_max_ns", budgets[b], heap_bytes / KIB);
+            rec("latency", (double)l.blocked, "step%zu.heap%zuk.blocked_steps", budgets[b], heap_bytes / KIB);
+            rec("latency", (double)l.refusals, "step%zu.heap%zuk.refusals", budgets[b], heap_bytes / KIB);
+            if (b == 2 && ni == 0)
+                step_max_64k = l.step_max;
+            if (b == 2 && ni == 1)
+                step_max_1m = l.step_max;
+        }
+    }
+    printf("  (blocked: steps that moved nothing because the next block is larger than the budget,\n"
+           "   DALLOC_E_BUDGET; moving: steps that moved something)\n");
+    step_after_fill();
+}
+
+static void mode_compaction(void)
+{
+    printf("\n== compaction ==\n");
+    compaction_sizes();
+    compaction_list();
+    compaction_latency();
+}
+
+/* ======================================================================== */
+/* Main                                                                      */
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: bench [churn|frag|util|scaling|compaction|all ...] [--quick] [--json FILE]\n"
+            "             [--dat DIR] [--ops N] [--n N] [--runs R]\n"
+            "             [--only glibc|dalloc|onfree|jemalloc|mimalloc]\n");
+    exit(2);
+}
+
+static size_t parse_size(const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v == 0)
+        usage();
+    return (size_t)v;
+}
+
+int main(int argc, char **argv)
+{
+    enum { M_CHURN = 1, M_FRAG = 2, M_UTIL = 4, M_SCALING = 8, M_COMPACTION = 16, M_ALL = 31 };
+    unsigned modes = 0;
+    const char *json = NULL;
+    char date[64], modestr[128] = "";
+    time_t t = time(NULL);
+    int i, k;
+    uint64_t start = now_ns();
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "churn") == 0) modes |= M_CHURN;
+        else if (strcmp(a, "frag") == 0) modes |= M_FRAG;
+        else if (strcmp(a, "util") == 0) modes |= M_UTIL;
+        else if (strcmp(a, "scaling") == 0) modes |= M_SCALING;
+        else if (strcmp(a, "compaction") == 0) modes |= M_COMPACTION;
+        else if (strcmp(a, "all") == 0) modes |= M_ALL;
+        else if (strcmp(a, "--quick") == 0) opt.quick = 1;
+        else if (strcmp(a, "--json") == 0 && i + 1 < argc) json = argv[++i];
+        else if (strcmp(a, "--dat") == 0 && i + 1 < argc) dat_dir = argv[++i];
+        else if (strcmp(a, "--ops") == 0 && i + 1 < argc) opt.ops = parse_size(argv[++i]);
+        else if (strcmp(a, "--n") == 0 && i + 1 < argc) opt.n = parse_size(argv[++i]);
+        else if (strcmp(a, "--runs") == 0 && i + 1 < argc) opt.runs = parse_size(argv[++i]);
+        else if (strcmp(a, "--only") == 0 && i + 1 < argc) {
+            const char *w = argv[++i];
+            for (k = 0; k < K_COUNT; k++)
+                if (strcmp(w, kind_name[k]) == 0)
+                    opt.only = k;
+            if (opt.only < 0)
+                usage();
+            if (!kind_built(opt.only)) {
+                fprintf(stderr, "bench: %s was not built in (-DBENCH_JEMALLOC / -DBENCH_MIMALLOC)\n", w);
+                return 2;
+            }
+        } else usage();
+    }
+    if (modes == 0)
+        modes = M_ALL;
+    if (opt.runs > 16)
+        opt.runs = 16;
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+    for (k = 0; k < 5; k++)
+        if (modes & (1u << k)) {
+            static const char *const mn[] = {"churn", "frag", "util", "scaling", "compaction"};
+            if (modestr[0])
+                strcat(modestr, " ");
+            strcat(modestr, mn[k]);
+        }
+
+    lu_init();
+    ref_init();
+    hdr_size = dalloc_header_size();
+    printf("libdalloc benchmark  %s  modes: %s%s\n", date, modestr, opt.quick ? " (quick)" : "");
+    printf("header %zu B per block, alignment %d, %zu-bit pointers; speed reference: %s\n", hdr_size,
+           DALLOC_ALIGNMENT, 8 * sizeof(void *), REF_NAME);
+
+    if (modes & M_CHURN) mode_churn();
+    if (modes & M_FRAG) mode_frag();
+    if (modes & M_UTIL) mode_util();
+    if (modes & M_SCALING) mode_scaling();
+    if (modes & M_COMPACTION) mode_compaction();
+
+    printf("\n== bars (a FAIL is reported, not an error: exit status stays 0) ==\n");
+    if (modes & M_CHURN) {
+        int ok = opt.only < 0 && churn_ratio[0] > 0;
+        bar("churn N=128: dalloc / glibc ns per op", churn_ratio[0], 0, 2.0, 1.5, "x", !ok);
+        ok = opt.only < 0 && churn_ratio[1] > 0;
+        bar("churn N=400: dalloc / glibc ns per op", churn_ratio[1], 0, 2.0, 1.5, "x", !ok);
+        ok = opt.only < 0 && churn_ratio[0] > 0 && churn_ratio[2] > 0;
+        bar("churn ratio at N=1024 / ratio at N=128", ok ? churn_ratio[2] / churn_ratio[0] : 0, 0, 1.3, 0, "x", !ok);
+    }
+    if (modes & M_SCALING)
+        bar("scaling ratio at N=8192 / ratio at N=128", scaling_ratio_8192 / scaling_ratio_128, 0, 1.3, 0, "x", 0);
+    if (modes & M_FRAG)
+        bar("frag: largest block after freeing every other (% of free)", frag_pct_demand, 1, 99.0, 0, "%", 0);
+    if (modes & M_UTIL)
+        bar("util: worst heap.offset/total_size at first refusal", util_worst_demand, 1, 97.0, 0, "%", 0);
+    if (modes & M_COMPACTION) {
+        bar("compaction: dalloc_compact / memmove (worst live size)", compaction_worst_ratio, 0, 2.0, 0, "x", 0);
+        bar("compaction: 1024-node list (owners in heap) / memmove", list_ratio, 0, 2.0, 0, "x", 0);
+        bar("compact_step(4 KiB) worst: 1 MiB heap / 64 KiB heap", step_max_1m / step_max_64k, 0, 2.0, 0, "x", 0);
+    }
+    rec("run", (double)(now_ns() - start) / 1e9, "elapsed_s");
+    printf("\nelapsed %.1f s\n", (double)(now_ns() - start) / 1e9);
+    if (json != NULL && write_json(json, date, opt.quick, modestr) != 0)
+        return 2;
+    return data_errors ? 1 : 0;
+}

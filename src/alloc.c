@@ -1,0 +1,496 @@
+/*
+ * alloc.c - relocatable blocks: allocate, free, resize, hand over, validate,
+ * pin.  Every entry point validates its arguments before it changes
+ * anything, so a refused call leaves the heap exactly as it was.
+ */
+#include "space.h"
+
+/* The alloc and free paths inline the free-space code when built for
+ * speed; -Os builds call the shared out-of-line copies. */
+#ifdef __OPTIMIZE_SIZE__
+#define TAKE_RELOC space_take_reloc
+#define RELEASE_RELOC space_release
+#else
+#define TAKE_RELOC take_reloc
+#define RELEASE_RELOC(c, b) release_in(c, b, false)
+#endif
+
+const mod_ops_t *dalloc_mod_ops;
+
+static bool owner_aligned(void **owner)
+{
+    return ((uintptr_t)owner & (sizeof(void *) - 1)) == 0;
+}
+
+static inline blk_t *find_by_value(ctl_t *c, void *p)
+{
+    return used_block_at(c, p);
+}
+
+/* The live relocatable block registered at owner, or NULL. */
+static inline blk_t *find_by_owner(ctl_t *c, void **owner)
+{
+    blk_t *b;
+    if (owner == NULL || !owner_aligned(owner))
+        return NULL;
+    b = used_block_at(c, *owner);
+    if (b == NULL || blk_has(b, F_FIXED) || b->owner != owner)
+        return NULL;
+    return b;
+}
+
+/* Free bytes relocatable blocks could use after a full compaction (pinned
+ * blocks aside): the holes of their region plus the gap. */
+static size_t reloc_free(const ctl_t *c)
+{
+    return c->ridx.bytes + (size_t)(c->fbot - c->rtop);
+}
+
+/* Will a full compaction leave a free run of size bytes?  Decided before
+ * compacting, so a request that would be refused anyway moves nothing.
+ * Without pins all free space gathers in the gap; with pins it gathers in
+ * the stretches between them (walked, O(blocks): a rare path). */
+static bool compaction_fits(const ctl_t *c, size_t size)
+{
+    const uint8_t *p;
+    size_t run = 0;
+    if (c->policy == DALLOC_COMPACT_MANUAL || reloc_free(c) < size)
+        return false;
+    if (c->pinned == 0)
+        return true;
+    for (p = c->lo; p < c->rtop; p += blk_size((const blk_t *)(const void *)p)) {
+        const blk_t *b = (const blk_t *)(const void *)p;
+        if (blk_has(b, F_FREE))
+            run += blk_size(b);
+        else if (blk_has(b, F_PINNED) && run >= size)
+            return true;
+        else if (blk_has(b, F_PINNED))
+            run = 0;
+    }
+    return run + (size_t)(c->fbot - c->rtop) >= size;
+}
+
+/* Is b the last used block of the relocatable region (nothing used above)? */
+static bool last_used(const ctl_t *c, const blk_t *b)
+{
+    const uint8_t *p;
+    for (p = blk_end(b); p < c->rtop; p += blk_size((const blk_t *)(const void *)p))
+        if (!blk_has((const blk_t *)(const void *)p, F_FREE))
+            return false;
+    return true;
+}
+
+/* Compact everything, keeping *owner right when it lies in a moving block. */
+static void compact_keeping(dalloc_heap_t *h, void ***owner)
+{
+    ctl_t *c = h->ctl;
+    bool blocked;
+    c->track = (uint8_t *)*owner;
+    if (compact_run(h, (size_t)-1, &blocked) != 0)
+        c->compactions++;
+    *owner = (void **)(void *)c->track;
+    c->track = NULL;
+}
+
+/* A new relocatable block of size bytes; compacts when the policy allows and
+ * the free total suffices.  *owner is updated if compaction moved it. */
+static blk_t *take_block(dalloc_heap_t *h, size_t size, void ***owner)
+{
+    ctl_t *c = h->ctl;
+    blk_t *b = TAKE_RELOC(c, size);
+    if (b == NULL && compaction_fits(c, size)) {
+        compact_keeping(h, owner);
+        b = space_take_reloc(c, size);
+    }
+    if (b == NULL)
+        c->refusals++;
+    return b;
+}
+
+static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
+{
+    ctl_t *c = h->ctl;
+    size_t size = blk_size_for(n, id != DALLOC_NO_MODULE);
+    dalloc_status_t st;
+    bool inside;
+    blk_t *b;
+
+    if (!owner_aligned(owner))
+        return DALLOC_E_OWNER;
+    if (*owner != NULL && find_by_owner(c, owner) != NULL)
+        return DALLOC_E_OWNER; /* it already owns a live block: keep it */
+    if (n == 0 || size == 0) {
+        *owner = NULL;
+        return n == 0 ? DALLOC_E_ARG : DALLOC_E_SIZE;
+    }
+    inside = in_arena(c, owner);
+    if (inside && !mark_container(c, owner, NULL))
+        return DALLOC_E_OWNER;
+    st = core_mod_admit(c, id, size);
+    if (st != DALLOC_OK) {
+        *owner = NULL;
+        return st;
+    }
+#if DALLOC_MAX_ALLOCATIONS > 0
+    if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS) {
+        *owner = NULL;
+        return DALLOC_E_LIMIT;
+    }
+#endif
+    b = take_block(h, size, &owner);
+    if (b == NULL) {
+        *owner = NULL;
+        return DALLOC_E_NOMEM;
+    }
+    /* A hole too small to split is taken whole: the quota sees that size. */
+    if (id != DALLOC_NO_MODULE && blk_size(b) != size && (st = core_mod_admit(c, id, blk_size(b))) != DALLOC_OK) {
+        (void)space_release(c, b);
+        *owner = NULL;
+        return st;
+    }
+    /* Flag the container now: a compaction above may have moved it and
+     * dropped a flag set while the slot held no block yet. */
+    if (inside)
+        (void)mark_container(c, owner, NULL);
+    b->owner = owner;
+    *owner = blk_payload(b);
+    if (id != DALLOC_NO_MODULE) {
+        blk_set(b, F_MOD);
+        dalloc_mod_ops->link(c, b, id);
+    }
+    heap_count_alloc(h, blk_size(b));
+    return DALLOC_OK;
+}
+
+/* The entry of dalloc_alloc() and dalloc_alloc_in(). */
+static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
+{
+    dalloc_status_t st;
+    if (heap_ctl(h) == NULL) {
+        if (owner != NULL)
+            *owner = NULL;
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (owner == NULL)
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    st = alloc_locked(h, n, owner, id);
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
+
+dalloc_status_t dalloc_alloc_in(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
+{
+    return alloc_entry(h, n, owner, id);
+}
+
+dalloc_status_t dalloc_alloc(dalloc_heap_t *h, size_t n, void **owner)
+{
+    return alloc_entry(h, n, owner, DALLOC_NO_MODULE);
+}
+
+/* Clear the registered variable of b if it still holds b. */
+static void clear_owner(blk_t *b)
+{
+    if (b->owner != NULL && *b->owner == blk_payload(b))
+        *b->owner = NULL;
+}
+
+/* Account, zero and release used block b (not fixed: fixed.c frees its
+ * own through block_free()). */
+static HOT_INLINE void free_reloc(dalloc_heap_t *h, blk_t *b)
+{
+    ctl_t *c = h->ctl;
+    size_t size = blk_size(b);
+    if (blk_has(b, F_PINNED | F_MOD)) {
+        if (blk_has(b, F_PINNED))
+            c->pinned--;
+        if (blk_has(b, F_MOD))
+            dalloc_mod_ops->unlink(c, b);
+    }
+    heap_count_free(h, size);
+#if DALLOC_FILL_FREED
+    memset(blk_payload(b), 0, size - HDR);
+#endif
+    (void)RELEASE_RELOC(c, b);
+}
+
+void block_free(dalloc_heap_t *h, blk_t *b)
+{
+    ctl_t *c = h->ctl;
+    size_t size = blk_size(b);
+    if (!blk_has(b, F_FIXED)) {
+        free_reloc(h, b);
+        return;
+    }
+    if (blk_has(b, F_MOD))
+        dalloc_mod_ops->unlink(c, b);
+    heap_count_free(h, size);
+#if DALLOC_FILL_FREED
+    memset(blk_payload(b), 0, size - HDR);
+#endif
+    (void)space_release(c, b);
+}
+
+static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond)
+{
+    ctl_t *c = h->ctl;
+    blk_t *b;
+
+    if (cond == USING_PTR_ADDRESS) {
+        b = find_by_owner(c, ptr);
+    } else if (cond == USING_PTR_VALUE) {
+        b = find_by_value(c, *ptr);
+        if (b != NULL && blk_has(b, F_FIXED))
+            b = NULL;
+    } else {
+        return DALLOC_E_ARG;
+    }
+    if (b == NULL)
+        return DALLOC_E_NOTBLOCK;
+    if (blk_has(b, F_SLOTS) && has_dependents(c, b, 0))
+        return DALLOC_E_BUSY;
+    if (cond == USING_PTR_VALUE)
+        clear_owner(b);
+    *ptr = NULL; /* for USING_PTR_ADDRESS, the registered owner itself */
+    free_reloc(h, b);
+    if (c->policy == DALLOC_COMPACT_ON_FREE) {
+        bool blocked;
+        if (compact_run(h, (size_t)-1, &blocked) != 0)
+            c->compactions++;
+    }
+    return DALLOC_OK;
+}
+
+dalloc_status_t dalloc_free(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond)
+{
+    dalloc_status_t st;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (ptr == NULL)
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    st = free_locked(h, ptr, cond);
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
+
+/* Resize b in place (trailer kept at the end); false when it cannot grow. */
+static bool resize_in_place(dalloc_heap_t *h, blk_t *b, size_t size)
+{
+    ctl_t *c = h->ctl;
+    size_t old = blk_size(b);
+    mtrail_t t = {0, 0, 0, 0};
+    if (blk_has(b, F_MOD))
+        t = *blk_trailer(b);
+    if (size <= old)
+        space_trim(c, b, size);
+    else if (!space_grow_in_place(c, b, size))
+        return false;
+    if (blk_has(b, F_MOD)) {
+        *blk_trailer(b) = t;
+        dalloc_mod_ops->resized(c, b, old);
+    }
+    heap_count_free(h, old);
+    heap_count_alloc(h, blk_size(b));
+    return true;
+}
+
+/* Move b to a new block of size bytes (hole, gap, or after compacting). */
+static dalloc_status_t realloc_move(dalloc_heap_t *h, blk_t *b, size_t size, void **owner)
+{
+    ctl_t *c = h->ctl;
+    size_t old = blk_size(b);
+    blk_t *nb = space_take_reloc(c, size);
+
+    /* Compact only when it is sure to serve the request: room for a new
+     * copy, or b ends up last with room to grow into the gap. */
+    if (nb == NULL && (compaction_fits(c, size) ||
+                       (c->pinned == 0 && c->policy != DALLOC_COMPACT_MANUAL && reloc_free(c) >= size - old &&
+                        last_used(c, b)))) {
+        compact_keeping(h, &owner);
+        b = find_by_owner(c, owner);
+        if (resize_in_place(h, b, size)) /* compaction left b on top */
+            return DALLOC_OK;
+        nb = space_take_reloc(c, size);
+    }
+    if (nb == NULL) {
+        c->refusals++;
+        return DALLOC_E_NOMEM;
+    }
+    /* b's header stays intact at its old place: nb is disjoint from it. */
+    size = blk_size(nb); /* a hole too small to split is taken whole */
+    move_block(h, b, (uint8_t *)nb);
+    blk_set_size(nb, size);
+    blk_clear(nb, F_PREV_FREE);
+    if (blk_has(nb, F_MOD)) {
+        /* The trailer came along at the old size's end; put it at the end. */
+        memmove(blk_trailer(nb), (uint8_t *)nb + old - MT, sizeof(mtrail_t));
+        dalloc_mod_ops->resized(c, nb, old);
+    }
+    heap_count_alloc(h, size);
+    blk_clear(b, F_SLOTS | F_PINNED | F_MOD);
+    heap_count_free(h, old);
+#if DALLOC_FILL_FREED
+    memset(blk_payload(b), 0, old - HDR);
+#endif
+    (void)space_release(c, b);
+    return DALLOC_OK;
+}
+
+static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
+{
+    ctl_t *c = h->ctl;
+    size_t size;
+    dalloc_status_t st;
+    blk_t *b;
+
+    if (*owner == NULL)
+        return alloc_locked(h, n, owner, DALLOC_NO_MODULE);
+    b = find_by_owner(c, owner);
+    if (b == NULL)
+        return DALLOC_E_NOTBLOCK;
+    if (n == 0)
+        return DALLOC_E_ARG;
+    size = blk_size_for(n, blk_has(b, F_MOD));
+    if (size == 0)
+        return DALLOC_E_SIZE;
+    if (size > blk_size(b) && blk_has(b, F_MOD) &&
+        (st = core_mod_admit(c, (dalloc_module_t)blk_trailer(b)->module, size - blk_size(b))) != DALLOC_OK)
+        return st;
+    if (blk_has(b, F_SLOTS) && n < blk_usable(b) && has_dependents(c, b, n))
+        return DALLOC_E_BUSY; /* the cut would free a registered owner */
+    if (resize_in_place(h, b, size))
+        return DALLOC_OK;
+    if (blk_has(b, F_PINNED))
+        return DALLOC_E_PINNED;
+    return realloc_move(h, b, size, owner);
+}
+
+dalloc_status_t dalloc_realloc(dalloc_heap_t *h, size_t n, void **owner)
+{
+    dalloc_status_t st;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (owner == NULL)
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    st = realloc_locked(h, n, owner);
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
+
+static dalloc_status_t replace_locked(dalloc_heap_t *h, void **old_owner, void **new_owner)
+{
+    ctl_t *c = h->ctl;
+    blk_t *b = find_by_owner(c, old_owner);
+    if (b == NULL)
+        return DALLOC_E_NOTBLOCK;
+    if (new_owner == old_owner)
+        return DALLOC_OK;
+    if (!owner_aligned(new_owner) || find_by_owner(c, new_owner) != NULL)
+        return DALLOC_E_OWNER;
+    if (in_arena(c, new_owner) && !mark_container(c, new_owner, b))
+        return DALLOC_E_OWNER;
+    *new_owner = blk_payload(b);
+    *old_owner = NULL;
+    b->owner = new_owner;
+    return DALLOC_OK;
+}
+
+dalloc_status_t dalloc_replace(dalloc_heap_t *h, void **old_owner, void **new_owner)
+{
+    dalloc_status_t st;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (old_owner == NULL || new_owner == NULL)
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    st = replace_locked(h, old_owner, new_owner);
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
+
+dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond, uint32_t *index)
+{
+    ctl_t *c = heap_ctl(h);
+    blk_t *b = NULL;
+    dalloc_status_t st = DALLOC_E_NOTBLOCK;
+    if (c == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (ptr == NULL || (cond != USING_PTR_ADDRESS && cond != USING_PTR_VALUE))
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    if (cond == USING_PTR_ADDRESS) {
+        b = find_by_owner(c, ptr);
+    } else {
+        b = find_by_value(c, *ptr);
+        if (b != NULL && blk_has(b, F_FIXED))
+            b = NULL;
+    }
+    if (b != NULL) {
+        st = DALLOC_OK;
+        if (index != NULL)
+            *index = (uint32_t)bm_index(c, b);
+    }
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
+
+static dalloc_status_t pin_locked(dalloc_heap_t *h, void **owner, bool pin)
+{
+    ctl_t *c = h->ctl;
+    blk_t *b = find_by_owner(c, owner);
+    if (b == NULL)
+        return DALLOC_E_NOTBLOCK;
+    if (pin && !blk_has(b, F_PINNED)) {
+        blk_set(b, F_PINNED);
+        c->pinned++;
+    } else if (!pin && blk_has(b, F_PINNED)) {
+        uint8_t *below = blk_has(b, F_PREV_FREE) ? (uint8_t *)blk_prev_free(b) : (uint8_t *)b;
+        blk_clear(b, F_PINNED);
+        c->pinned--;
+        if (below < c->cursor) /* the hole it held can be closed again */
+            c->cursor = below;
+    }
+    return DALLOC_OK;
+}
+
+static dalloc_status_t pin_call(dalloc_heap_t *h, void **owner, bool pin)
+{
+    dalloc_status_t st;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (owner == NULL)
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    st = pin_locked(h, owner, pin);
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
+
+dalloc_status_t dalloc_pin(dalloc_heap_t *h, void **owner) { return pin_call(h, owner, true); }
+dalloc_status_t dalloc_unpin(dalloc_heap_t *h, void **owner) { return pin_call(h, owner, false); }

@@ -1,0 +1,182 @@
+/*
+ * check.c - dalloc_check(): walk a heap and verify every invariant written
+ * down in block.h and heap_internal.h.  Every step is bounds-checked before
+ * it is taken, so a corrupted heap is reported, never followed outside the
+ * buffer.  O(blocks + free-list entries + bitmap words).
+ */
+#include "heap_internal.h"
+
+/* Walk one region; count used blocks/bytes and free blocks/bytes. */
+/* A module block's trailer names a registered module. */
+static bool trailer_ok(const ctl_t *c, const blk_t *b)
+{
+    const mtrail_t *t = blk_trailer(b);
+    return blk_size(b) >= HDR + MT && t->module != 0 && t->module <= c->mod_cap &&
+           c->mods[t->module - 1].name[0] != '\0';
+}
+
+static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fixed, size_t *used_n,
+                 size_t *used_b, size_t *free_n, size_t *free_b, size_t *pinned)
+{
+    const uint8_t *p = from;
+    bool prev_free = false, cursor_seen = fixed || c->cursor == to;
+    while (p < to) {
+        const blk_t *b = (const blk_t *)(const void *)p;
+        size_t size;
+        if ((size_t)(to - p) < MIN_BLOCK)
+            return false;
+        size = blk_size(b);
+        if (size < MIN_BLOCK || size > (size_t)(to - p) || (size & (GRAN - 1)) != 0)
+            return false;
+        if (((b->szf & F_FIXED) != 0) != fixed)
+            return false;
+        if (blk_has(b, F_PREV_FREE) != prev_free)
+            return false;
+        if (blk_has(b, F_FREE)) {
+            const size_t *foot = (const size_t *)(const void *)(p + size - sizeof(size_t));
+            if (prev_free || bm_test(c, b) || *foot != size)
+                return false;
+            (*free_n)++;
+            *free_b += size;
+        } else {
+            if (!bm_test(c, b))
+                return false;
+            if (!fixed && b->owner != NULL) {
+                /* An owner inside the buffer must point back at its block;
+                 * one outside is the caller's variable and is not read. */
+                const uint8_t *o = (const uint8_t *)b->owner;
+                if (((uintptr_t)o & (sizeof(void *) - 1)) != 0)
+                    return false;
+                if (o >= c->lo && o < c->hi &&
+                    (o + sizeof(void *) > c->hi || *b->owner != blk_payload(b)))
+                    return false;
+            }
+            if (blk_has(b, F_PINNED))
+                (*pinned)++;
+            if (blk_has(b, F_MOD) && !trailer_ok(c, b))
+                return false;
+            if (blk_has(b, F_SYS)) {
+                if (!fixed || (uint8_t *)blk_payload(b) != (const uint8_t *)c->mods)
+                    return false;
+            } else {
+                (*used_n)++;
+                *used_b += size;
+            }
+        }
+        prev_free = blk_has(b, F_FREE);
+        cursor_seen |= p == c->cursor;
+        p += size;
+    }
+    /* A free block never touches the gap (above the relocatable region,
+     * below the fixed one); the cursor is a block start. */
+    if (fixed && to > from && blk_has((const blk_t *)(const void *)from, F_FREE))
+        return false;
+    return p == to && (fixed || !prev_free) && cursor_seen;
+}
+
+/* Every block on the lists of x is free, inside [from, to), linked both ways. */
+static bool check_index(const freeidx_t *x, const uint8_t *from, const uint8_t *to, size_t *n, size_t *bytes)
+{
+    unsigned i;
+    *n = 0;
+    *bytes = 0;
+    for (i = 0; i < x->fl_count * SL_COUNT; i++) {
+        const fblk_t *f = x->heads[i];
+        fblk_t *const *link = &x->heads[i];
+        bool nonempty = f != &x->nil;
+        if (nonempty != (((x->sl_bitmap[i / SL_COUNT] >> (i % SL_COUNT)) & 1u) != 0))
+            return false;
+        for (; f != &x->nil; link = &f->next, f = f->next) {
+            const uint8_t *p = (const uint8_t *)f;
+            /* Proven inside the region, whole, before a field is read. */
+            if (p < from || p >= to || (size_t)(to - p) < MIN_BLOCK || ((uintptr_t)(p - from) & (GRAN - 1)) != 0)
+                return false;
+            if (!blk_has((const blk_t *)(const void *)f, F_FREE) || f->pprev != link ||
+                blk_size((const blk_t *)(const void *)f) > (size_t)(to - p))
+                return false;
+            if (++*n > (size_t)(to - from) / MIN_BLOCK)
+                return false; /* a cycle */
+            *bytes += blk_size((const blk_t *)(const void *)f);
+        }
+    }
+    for (i = 0; i < x->fl_count; i++)
+        if ((x->sl_bitmap[i] != 0) != (((x->fl_bitmap >> i) & 1u) != 0))
+            return false;
+    return *bytes == x->bytes;
+}
+
+/* Each module's list holds exactly its blocks, linked both ways, and its
+ * figures match them. */
+static bool modules_ok(const ctl_t *c)
+{
+    unsigned i;
+    size_t limit = (size_t)(c->hi - c->lo) / MIN_BLOCK;
+    for (i = 0; i < c->mod_cap; i++) {
+        const modrec_t *r = &c->mods[i];
+        uint32_t off = r->head, prev = 0;
+        size_t n = 0, bytes = 0;
+        if (r->name[0] == '\0') {
+            if (off != 0)
+                return false;
+            continue;
+        }
+        while (off != 0) {
+            const blk_t *b;
+            if (off - 1u >= (size_t)(c->hi - c->lo) >> G_LOG2 || ++n > limit)
+                return false;
+            b = blk_from_off(c, off);
+            if (!bm_test(c, b) || !blk_has(b, F_MOD) || blk_trailer(b)->module != i + 1u ||
+                blk_trailer(b)->prev != prev)
+                return false;
+            bytes += blk_size(b);
+            prev = off;
+            off = blk_trailer(b)->next;
+        }
+        if (n != r->blocks || bytes != r->bytes || r->peak < bytes)
+            return false;
+    }
+    return true;
+}
+
+dalloc_status_t dalloc_check(const dalloc_heap_t *h)
+{
+    const ctl_t *c = heap_ctl(h);
+    size_t used_n = 0, used_b = 0, free_n = 0, free_b = 0, pinned = 0, n, bytes, i, marks = 0, words;
+    if (c == NULL)
+        return DALLOC_E_HEAP;
+    if ((uint8_t *)c < h->mem || (uint8_t *)(c + 1) > h->mem + h->total_size)
+        return DALLOC_E_CORRUPT;
+    if (!(c->lo < c->hi && c->lo <= c->rtop && c->rtop <= c->fbot && c->fbot <= c->hi) ||
+        c->lo < h->mem || c->hi > h->mem + h->total_size || c->cursor < c->lo)
+        return DALLOC_E_CORRUPT;
+    /* The tables the walk follows lie between the control block and lo. */
+    if ((const uint8_t *)c->bitmap < (const uint8_t *)(c + 1) || (const uint8_t *)c->bitmap >= c->lo ||
+        (const uint8_t *)c->ridx.heads < (const uint8_t *)(c + 1) || (const uint8_t *)c->ridx.heads >= c->lo ||
+        c->ridx.fl_count > FL_MAX || c->fidx.fl_count != c->ridx.fl_count ||
+        c->fidx.heads != c->ridx.heads + c->ridx.fl_count * SL_COUNT ||
+        (c->mods != NULL && ((const uint8_t *)c->mods < c->fbot || (const uint8_t *)c->mods >= c->hi)))
+        return DALLOC_E_CORRUPT;
+    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+    if (!walk(c, c->lo, c->rtop, false, &used_n, &used_b, &free_n, &free_b, &pinned) ||
+        !walk(c, c->fbot, c->hi, true, &used_n, &used_b, &free_n, &free_b, &pinned) ||
+        !check_index(&c->ridx, c->lo, c->rtop, &n, &bytes) ||
+        !check_index(&c->fidx, c->fbot, c->hi, &i, &bytes) || n + i != free_n ||
+        c->ridx.bytes + c->fidx.bytes != free_b || used_n != h->alloc_info.allocations_num ||
+        used_b != h->offset || pinned != c->pinned) {
+        HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+        return DALLOC_E_CORRUPT;
+    }
+    /* No bit set anywhere but at a used header (counted by the walk). */
+    words = (((size_t)(c->hi - c->lo) >> G_LOG2) + 31u) / 32u;
+    for (i = 0; i < words; i++) {
+        uint32_t w = c->bitmap[i];
+        for (; w != 0; w &= w - 1)
+            marks++;
+    }
+    if (marks != used_n + (c->mods != NULL) || !modules_ok(c)) {
+        HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+        return DALLOC_E_CORRUPT;
+    }
+    HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+    return DALLOC_OK;
+}

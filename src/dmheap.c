@@ -1,0 +1,110 @@
+/*
+ * dmheap.c - the dmheap API over one default libdalloc heap.  Blocks are
+ * fixed; modules are dalloc modules named by strings; a name not yet
+ * registered is registered by the first allocation that uses it.
+ */
+#include "heap_internal.h"
+#include "log.h"
+
+#include "dmheap.h"
+
+static dalloc_heap_t dm_heap;
+static size_t dm_align;
+static bool dm_ready;
+
+dalloc_heap_t *dmheap_get_heap(void) { return dm_ready ? &dm_heap : NULL; }
+
+bool dmheap_init(void *buffer, size_t size, size_t alignment)
+{
+    if (buffer == NULL || size == 0 || alignment == 0 || (alignment & (alignment - 1)) != 0) {
+        dalloc_logf("[ERROR] dmheap: Invalid parameters for initialization.");
+        return false;
+    }
+    if (dm_ready)
+        dalloc_heap_deinit(&dm_heap);
+    dm_ready = dalloc_heap_init(&dm_heap, buffer, size) == DALLOC_OK;
+    if (!dm_ready) {
+        dalloc_logf("[ERROR] dmheap: Buffer of size %lu is too small.", (unsigned long)size);
+        return false;
+    }
+    dm_align = alignment;
+    dalloc_logf("[INFO] dmheap: Initialized with buffer %p of size %lu.", buffer, (unsigned long)size);
+    return true;
+}
+
+bool dmheap_is_initialized(void) { return dm_ready; }
+
+/* The module of name, registering it when asked; false on failure. */
+static bool module_id(const char *name, dalloc_module_t *id)
+{
+    *id = DALLOC_NO_MODULE;
+    if (name == NULL)
+        return true; /* untracked */
+    if (!dm_ready)
+        return false;
+    *id = dalloc_module_find(&dm_heap, name);
+    if (*id != DALLOC_NO_MODULE)
+        return true;
+    if (dalloc_module_register(&dm_heap, name, id) != DALLOC_OK) {
+        dalloc_logf("[ERROR] dmheap: Cannot register module %s.", name);
+        return false;
+    }
+    dalloc_logf("[INFO] dmheap: Module %s registered successfully.", name);
+    return true;
+}
+
+bool dmheap_register_module(const char *module_name)
+{
+    dalloc_module_t id;
+    return module_name != NULL && module_id(module_name, &id);
+}
+
+void dmheap_unregister_module(const char *module_name)
+{
+    dalloc_module_t id;
+    if (!dm_ready || module_name == NULL)
+        return;
+    id = dalloc_module_find(&dm_heap, module_name);
+    if (id == DALLOC_NO_MODULE) {
+        dalloc_logf("[WARN] dmheap: Module %s is not registered.", module_name);
+        return;
+    }
+    (void)dalloc_module_unregister(&dm_heap, id);
+    dalloc_logf("[INFO] dmheap: Module %s unregistered successfully.", module_name);
+}
+
+void *dmheap_aligned_alloc(size_t alignment, size_t size, const char *module_name)
+{
+    dalloc_module_t id;
+    void *p;
+    if (!dm_ready || alignment == 0 || (alignment & (alignment - 1)) != 0 || !module_id(module_name, &id))
+        return NULL;
+    p = dalloc_fixed_alloc(&dm_heap, size, alignment, id);
+    if (p == NULL)
+        dalloc_logf("[ERROR] dmheap: Cannot allocate %lu bytes: %s.", (unsigned long)size,
+                    dalloc_strerror(dalloc_last_error(&dm_heap)));
+    return p;
+}
+
+void *dmheap_malloc(size_t size, const char *module_name)
+{
+    return dmheap_aligned_alloc(dm_ready ? dm_align : 1, size, module_name);
+}
+
+void *dmheap_realloc(void *ptr, size_t size, const char *module_name)
+{
+    if (ptr == NULL)
+        return dmheap_malloc(size, module_name);
+    return dm_ready ? dalloc_fixed_realloc(&dm_heap, ptr, size) : NULL;
+}
+
+void dmheap_free(void *ptr, bool concatenate)
+{
+    (void)concatenate; /* free space is always merged */
+    if (ptr == NULL || !dm_ready)
+        return;
+    if (dalloc_fixed_free(&dm_heap, ptr) != DALLOC_OK)
+        dalloc_logf("[ERROR] dmheap: Refused to free %p: %s.", ptr, dalloc_strerror(dalloc_last_error(&dm_heap)));
+}
+
+void dmheap_concatenate_free_blocks(void) {}

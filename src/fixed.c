@@ -1,0 +1,299 @@
+/*
+ * fixed.c - fixed blocks: ordinary pointers that never move.
+ *
+ * They are carved from the top of the heap downward (the fixed region) and
+ * their holes have free lists of their own, so a fixed block never lands in
+ * the relocatable region and never splits the space that compaction gathers
+ * there.  When the gap between the regions is too small, the relocatable
+ * region is compacted first (unless the policy is manual), which moves only
+ * relocatable blocks.
+ */
+#include "heap_internal.h"
+
+/* A fixed block of exactly size bytes with its payload aligned to align,
+ * from the top of the gap; slack above it becomes a free block. */
+static blk_t *carve_from_gap(ctl_t *c, size_t size, size_t align)
+{
+    uint8_t *top = c->fbot, *p;
+    size_t slack;
+    blk_t *b;
+    if ((size_t)(top - c->rtop) < size)
+        return NULL;
+    p = (uint8_t *)((((uintptr_t)(top - size) + HDR) & ~(uintptr_t)(align - 1)) - HDR);
+    if (p < c->rtop)
+        return NULL;
+    b = (blk_t *)(void *)p;
+    slack = (size_t)(top - p) - size;
+    if (slack < MIN_BLOCK)
+        size += slack;
+    blk_init(b, size, F_FIXED);
+    c->fbot = p;
+    bm_set(c, b);
+    if (slack >= MIN_BLOCK) {
+        blk_t *s = blk_next(b);
+        blk_init(s, slack, F_FIXED);
+        (void)space_release(c, s);
+    }
+    return b;
+}
+
+/* Take hole f (already off its list) for a used fixed block at b inside it,
+ * returning the part below b to the free lists, and trim to size. */
+static blk_t *use_hole(ctl_t *c, blk_t *f, uint8_t *at, size_t size)
+{
+    size_t hsize = blk_size(f), lead = (size_t)(at - (uint8_t *)f);
+    blk_t *b = (blk_t *)(void *)at;
+    uint8_t *end = (uint8_t *)f + hsize;
+    if (lead != 0) {
+        blk_init(f, lead, F_FREE | F_FIXED);
+        blk_write_footer(f);
+        idx_insert(&c->fidx, f);
+    }
+    blk_init(b, hsize - lead, F_FIXED | (lead != 0 ? F_PREV_FREE : 0));
+    if (end != c->hi)
+        blk_clear((blk_t *)(void *)end, F_PREV_FREE);
+    bm_set(c, b);
+    space_trim(c, b, size);
+    return b;
+}
+
+static blk_t *take_hole(ctl_t *c, size_t size, size_t align)
+{
+    blk_t *f;
+    uintptr_t pay;
+    if (align <= GRAN) {
+        f = idx_take(&c->fidx, size, 0);
+        if (f == NULL)
+            f = idx_take(&c->fidx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
+        return f != NULL ? use_hole(c, f, (uint8_t *)f, size) : NULL;
+    }
+    /* Room for the worst placement: a free lead block, then alignment. */
+    if (size > BLK_MAX_SIZE - align - MIN_BLOCK)
+        return NULL;
+    f = idx_take(&c->fidx, size + align + MIN_BLOCK, 0);
+    if (f == NULL)
+        return NULL;
+    pay = ROUND_UP((uintptr_t)f + HDR, align);
+    if (pay - HDR != (uintptr_t)f)
+        pay = ROUND_UP((uintptr_t)f + HDR + MIN_BLOCK, align);
+    return use_hole(c, f, (uint8_t *)(pay - HDR), size);
+}
+
+blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align)
+{
+    ctl_t *c = h->ctl;
+    blk_t *b = take_hole(c, size, align);
+    if (b == NULL)
+        b = carve_from_gap(c, size, align);
+    if (b == NULL && c->policy != DALLOC_COMPACT_MANUAL && c->ridx.fl_bitmap != 0) {
+        bool blocked;
+        if (compact_run(h, (size_t)-1, &blocked) != 0)
+            c->compactions++;
+        b = carve_from_gap(c, size, align);
+    }
+    return b;
+}
+
+static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, size_t align, dalloc_module_t id, void **out)
+{
+    ctl_t *c = h->ctl;
+    size_t size;
+    dalloc_status_t st;
+    blk_t *b;
+
+    if (n == 0)
+        return DALLOC_E_ARG;
+    if (align == 0)
+        align = GRAN;
+    if ((align & (align - 1)) != 0 || align > h->total_size)
+        return DALLOC_E_ARG;
+    if (align < GRAN)
+        align = GRAN;
+    size = blk_size_for(n, id != DALLOC_NO_MODULE);
+    if (size == 0)
+        return DALLOC_E_SIZE;
+    st = core_mod_admit(c, id, size);
+    if (st != DALLOC_OK)
+        return st;
+#if DALLOC_MAX_ALLOCATIONS > 0
+    if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS)
+        return DALLOC_E_LIMIT;
+#endif
+    b = fixed_take(h, size, align);
+    if (b == NULL) {
+        c->refusals++;
+        return DALLOC_E_NOMEM;
+    }
+    /* A hole too small to split is taken whole: the quota sees that size. */
+    if (blk_size(b) != size && (st = core_mod_admit(c, id, blk_size(b))) != DALLOC_OK) {
+        blk_set(b, F_FIXED);
+        (void)space_release(c, b);
+        return st;
+    }
+    blk_set_align_log2(b, bit_fls(align));
+    if (id != DALLOC_NO_MODULE) {
+        blk_set(b, F_MOD);
+        mod_link(c, b, id);
+    }
+    heap_count_alloc(h, blk_size(b));
+    *out = blk_payload(b);
+    return DALLOC_OK;
+}
+
+void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc_module_t id)
+{
+    void *p = NULL;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return NULL;
+    }
+    HEAP_LOCK(h);
+    h->last_error = alloc_locked(h, size, alignment, id, &p);
+    HEAP_UNLOCK(h);
+    return p;
+}
+
+void *dalloc_malloc(dalloc_heap_t *h, size_t size) { return dalloc_fixed_alloc(h, size, 0, DALLOC_NO_MODULE); }
+
+void *dalloc_aligned_alloc(dalloc_heap_t *h, size_t alignment, size_t size)
+{
+    if (alignment == 0) { /* 0 is not a power of two: refused, as C11 would */
+        if (h != NULL)
+            h->last_error = heap_ctl(h) != NULL ? DALLOC_E_ARG : DALLOC_E_HEAP;
+        return NULL;
+    }
+    return dalloc_fixed_alloc(h, size, alignment, DALLOC_NO_MODULE);
+}
+
+void *dalloc_calloc(dalloc_heap_t *h, size_t count, size_t size)
+{
+    void *p;
+    if (size != 0 && count > (size_t)-1 / size) {
+        if (h != NULL)
+            h->last_error = heap_ctl(h) != NULL ? DALLOC_E_SIZE : DALLOC_E_HEAP;
+        return NULL;
+    }
+    p = dalloc_fixed_alloc(h, count * size, 0, DALLOC_NO_MODULE);
+    if (p != NULL)
+        memset(p, 0, count * size);
+    return p;
+}
+
+/* The live user fixed block at p, or NULL. */
+static blk_t *fixed_at(ctl_t *c, void *p)
+{
+    blk_t *b = used_block_at(c, p);
+    return b != NULL && blk_has(b, F_FIXED) && !blk_has(b, F_SYS) ? b : NULL;
+}
+
+dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
+{
+    ctl_t *c = heap_ctl(h);
+    blk_t *b;
+    dalloc_status_t st = DALLOC_OK;
+    if (c == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (p == NULL)
+        return h->last_error = DALLOC_OK;
+    HEAP_LOCK(h);
+    b = fixed_at(c, p);
+    if (b == NULL)
+        st = DALLOC_E_NOTBLOCK;
+    else if (has_dependents(c, b, 0))
+        st = DALLOC_E_BUSY;
+    else
+        block_free(h, b);
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
+
+/* Resize fixed block b in place to size; false when it cannot. */
+static bool resize_in_place(dalloc_heap_t *h, blk_t *b, size_t size)
+{
+    ctl_t *c = h->ctl;
+    size_t old = blk_size(b);
+    mtrail_t t = {0, 0, 0, 0};
+    if (blk_has(b, F_MOD))
+        t = *blk_trailer(b);
+    if (size <= old)
+        space_trim(c, b, size);
+    else if (!space_grow_in_place(c, b, size))
+        return false;
+    if (blk_has(b, F_MOD)) {
+        *blk_trailer(b) = t;
+        dalloc_mod_ops->resized(c, b, old);
+    }
+    heap_count_free(h, old);
+    heap_count_alloc(h, blk_size(b));
+    return true;
+}
+
+static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void **out)
+{
+    ctl_t *c = h->ctl;
+    blk_t *b = fixed_at(c, p), *nb;
+    dalloc_module_t id = DALLOC_NO_MODULE;
+    size_t size, keep;
+    dalloc_status_t st;
+
+    if (b == NULL)
+        return DALLOC_E_NOTBLOCK;
+    if (n == 0)
+        return DALLOC_E_ARG;
+    if (blk_has(b, F_MOD))
+        id = (dalloc_module_t)blk_trailer(b)->module;
+    size = blk_size_for(n, id != DALLOC_NO_MODULE);
+    if (size == 0)
+        return DALLOC_E_SIZE;
+    if (size > blk_size(b) && (st = core_mod_admit(c, id, size - blk_size(b))) != DALLOC_OK)
+        return st;
+    if (blk_has(b, F_SLOTS) && n < blk_usable(b) && has_dependents(c, b, n))
+        return DALLOC_E_BUSY; /* the cut would free a registered owner */
+    if (resize_in_place(h, b, size)) {
+        *out = p;
+        return DALLOC_OK;
+    }
+    nb = fixed_take(h, size, (size_t)1 << blk_align_log2(b));
+    if (nb == NULL) {
+        c->refusals++;
+        return DALLOC_E_NOMEM;
+    }
+    keep = blk_usable(b);
+    blk_set_align_log2(nb, blk_align_log2(b));
+    memcpy(blk_payload(nb), blk_payload(b), keep);
+    /* Owners registered inside b now live inside nb. */
+    blk_set(nb, blk_flags(b) & F_SLOTS);
+    fix_dependents(c, b, (uint8_t *)nb - (uint8_t *)b, false);
+    blk_clear(b, F_SLOTS);
+    if (id != DALLOC_NO_MODULE) { /* leave before joining: peaks stay true */
+        dalloc_mod_ops->unlink(c, b);
+        blk_clear(b, F_MOD);
+        blk_set(nb, F_MOD);
+        mod_link(c, nb, id);
+    }
+    heap_count_alloc(h, blk_size(nb));
+    block_free(h, b);
+    *out = blk_payload(nb);
+    return DALLOC_OK;
+}
+
+void *dalloc_fixed_realloc(dalloc_heap_t *h, void *p, size_t size)
+{
+    void *out = NULL;
+    if (p == NULL)
+        return dalloc_malloc(h, size);
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return NULL;
+    }
+    HEAP_LOCK(h);
+    h->last_error = realloc_locked(h, p, size, &out);
+    HEAP_UNLOCK(h);
+    return out;
+}

@@ -1,0 +1,233 @@
+/*
+ * heap.c - a heap's life (init, reset, deinit), its policy, its figures and
+ * its error reporting.
+ */
+#include "heap_internal.h"
+
+/* The control block holds pointers, size_t and possibly a mutex. */
+#define CTL_ALIGN (GRAN > 16 ? GRAN : 16)
+
+/* Lay out control block, list heads, bitmap and arena in h->mem.  Returns
+ * false when the buffer cannot hold them and one block. */
+static bool layout(dalloc_heap_t *h)
+{
+    uintptr_t a = ROUND_UP((uintptr_t)h->mem, CTL_ALIGN);
+    uintptr_t e = ((uintptr_t)h->mem + h->total_size) & ~(uintptr_t)(GRAN - 1);
+    uintptr_t p, lo;
+    size_t est, words;
+    unsigned fl;
+    ctl_t *c;
+
+    if (e <= a || e - a <= sizeof(ctl_t))
+        return false;
+    est = (size_t)(e - a - sizeof(ctl_t));
+    fl = idx_fl_count(est);
+    words = ((est >> G_LOG2) + 31u) / 32u;
+    p = a + ROUND_UP(sizeof(ctl_t), sizeof(void *));
+    p += 2u * fl * SL_COUNT * sizeof(fblk_t *);
+    p += words * sizeof(uint32_t);
+    lo = ROUND_UP(p, GRAN);
+    if (lo >= e || e - lo < blk_size_for(1, 0)) /* room for one block */
+        return false;
+    if (e - lo > BLK_MAX_SIZE) /* a free block must be able to span it */
+        e = lo + BLK_MAX_SIZE;
+
+    c = (ctl_t *)a;
+    c->lo = (uint8_t *)lo;
+    c->rtop = c->lo;
+    c->hi = (uint8_t *)e;
+    c->fbot = c->hi;
+    c->cursor = c->lo;
+    c->track = NULL;
+    c->bitmap = (uint32_t *)(a + ROUND_UP(sizeof(ctl_t), sizeof(void *)) + 2u * fl * SL_COUNT * sizeof(fblk_t *));
+    memset(c->bitmap, 0, words * sizeof(uint32_t));
+    idx_init(&c->ridx, (fblk_t **)(a + ROUND_UP(sizeof(ctl_t), sizeof(void *))), fl);
+    idx_init(&c->fidx, c->ridx.heads + fl * SL_COUNT, fl);
+    c->pinned = 0;
+    c->mods = NULL;
+    c->mod_cap = 0;
+    c->sys_bytes = 0;
+#if DALLOC_FILL_FREED
+    memset(c->lo, 0, (size_t)(c->hi - c->lo));
+#endif
+    h->ctl = c;
+    h->offset = 0;
+    h->alloc_info.allocations_num = 0;
+    return true;
+}
+
+dalloc_status_t dalloc_heap_init(dalloc_heap_t *h, void *buf, size_t size)
+{
+    if (h == NULL)
+        return DALLOC_E_HEAP;
+    memset(h, 0, sizeof *h);
+    h->magic = DALLOC_MAGIC;
+    h->mem = (uint8_t *)buf;
+    h->total_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    if (buf == NULL || size == 0) {
+        h->last_error = DALLOC_E_ARG;
+        return DALLOC_E_ARG;
+    }
+    if (!layout(h)) {
+        h->ctl = NULL;
+        h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    h->ctl->policy = DALLOC_COMPACT_ON_DEMAND;
+    h->ctl->refusals = h->ctl->compactions = h->ctl->bytes_moved = h->ctl->orphaned = 0;
+#if DALLOC_THREAD_SAFETY
+    if (!lock_create(h)) {
+        h->ctl = NULL;
+        h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+#endif
+    h->last_error = DALLOC_OK;
+    return DALLOC_OK;
+}
+
+void dalloc_heap_deinit(dalloc_heap_t *h)
+{
+    if (heap_ctl(h) != NULL) {
+#if DALLOC_THREAD_SAFETY
+        lock_destroy(h);
+#endif
+    }
+    if (h != NULL) {
+        h->ctl = NULL;
+        h->magic = 0;
+        h->offset = 0;
+        h->alloc_info.allocations_num = 0;
+    }
+}
+
+dalloc_status_t dalloc_heap_reset(dalloc_heap_t *h)
+{
+    ctl_t *c = heap_ctl(h);
+    uint8_t *p;
+    unsigned policy;
+    if (c == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    HEAP_LOCK(h);
+    for (p = c->lo; p < c->rtop; p += blk_size((blk_t *)(void *)p)) {
+        blk_t *b = (blk_t *)(void *)p;
+        if (!blk_has(b, F_FREE) && b->owner != NULL && *b->owner == blk_payload(b))
+            *b->owner = NULL;
+    }
+    policy = c->policy;
+    (void)layout(h); /* same buffer: cannot fail now */
+    c->policy = policy;
+    h->last_error = DALLOC_OK;
+    HEAP_UNLOCK(h);
+    return DALLOC_OK;
+}
+
+dalloc_status_t dalloc_set_policy(dalloc_heap_t *h, dalloc_policy_t policy)
+{
+    ctl_t *c = heap_ctl(h);
+    if (c == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if ((unsigned)policy > (unsigned)DALLOC_COMPACT_MANUAL)
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    c->policy = (unsigned)policy;
+    h->last_error = DALLOC_OK;
+    HEAP_UNLOCK(h);
+    return DALLOC_OK;
+}
+
+dalloc_policy_t dalloc_get_policy(const dalloc_heap_t *h)
+{
+    const ctl_t *c = heap_ctl(h);
+    return c == NULL ? DALLOC_COMPACT_ON_DEMAND : (dalloc_policy_t)c->policy;
+}
+
+/* Largest block the relocatable region could give after a full compaction:
+ * free space gathers between pinned blocks, so walk the segments. */
+static size_t largest_after_compaction(const ctl_t *c)
+{
+    const uint8_t *p;
+    size_t seg = 0, best = 0;
+    if (c->pinned == 0)
+        return c->ridx.bytes + (size_t)(c->fbot - c->rtop);
+    for (p = c->lo; p < c->rtop; p += blk_size((const blk_t *)(const void *)p)) {
+        const blk_t *b = (const blk_t *)(const void *)p;
+        if (blk_has(b, F_FREE)) {
+            seg += blk_size(b);
+        } else if (blk_has(b, F_PINNED)) {
+            best = seg > best ? seg : best;
+            seg = 0;
+        }
+    }
+    seg += (size_t)(c->fbot - c->rtop);
+    return seg > best ? seg : best;
+}
+
+/* Payload a free run of block bytes can hold (none below a whole block). */
+static size_t payload_of(size_t block) { return block >= MIN_BLOCK ? block - HDR : 0; }
+
+dalloc_status_t dalloc_get_stats(const dalloc_heap_t *h, dalloc_stats_t *st)
+{
+    const ctl_t *c = heap_ctl(h);
+    size_t gap, big;
+    if (st == NULL)
+        return DALLOC_E_ARG;
+    memset(st, 0, sizeof *st);
+    if (h != NULL)
+        st->total_size = h->total_size;
+    st->header_size = HDR;
+    if (c == NULL)
+        return DALLOC_E_HEAP;
+    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+    gap = (size_t)(c->fbot - c->rtop);
+    st->arena_size = (size_t)(c->hi - c->lo);
+    st->used_bytes = h->offset;
+    st->free_bytes = st->arena_size - st->used_bytes - c->sys_bytes;
+    big = idx_largest(&c->ridx);
+    big = gap > big ? gap : big;
+    st->largest_free = payload_of(big);
+    st->largest_after_compaction = payload_of(largest_after_compaction(c));
+    st->free_blocks = idx_count(&c->ridx) + idx_count(&c->fidx);
+    st->live_blocks = h->alloc_info.allocations_num;
+    st->pinned_blocks = c->pinned;
+    st->peak_used = h->alloc_info.max_memory_amount;
+    st->refusals = c->refusals;
+    st->compactions = c->compactions;
+    st->bytes_moved = c->bytes_moved;
+    HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+    return DALLOC_OK;
+}
+
+dalloc_status_t dalloc_last_error(const dalloc_heap_t *h)
+{
+    return h == NULL ? DALLOC_E_HEAP : h->last_error;
+}
+
+size_t dalloc_header_size(void) { return HDR; }
+
+const char *dalloc_strerror(dalloc_status_t st)
+{
+    switch (st) {
+    case DALLOC_OK: return "no error";
+    case DALLOC_E_HEAP: return "heap not initialised or too small";
+    case DALLOC_E_ARG: return "invalid argument";
+    case DALLOC_E_NOMEM: return "not enough free memory in the heap";
+    case DALLOC_E_SIZE: return "size too large to represent";
+    case DALLOC_E_NOTBLOCK: return "not a live block of this heap";
+    case DALLOC_E_OWNER: return "owner address unusable";
+    case DALLOC_E_BUSY: return "block holds the owner of another live block";
+    case DALLOC_E_PINNED: return "block is pinned";
+    case DALLOC_E_LIMIT: return "allocation limit reached";
+    case DALLOC_E_BUDGET: return "compaction budget smaller than the next block";
+    case DALLOC_E_CORRUPT: return "heap corruption detected";
+    case DALLOC_E_MODULE: return "unknown module or bad module name";
+    case DALLOC_E_QUOTA: return "module quota exceeded";
+    }
+    return "unknown status";
+}

@@ -1,0 +1,312 @@
+/*
+ * heap_internal.h - the control block of a heap and the functions the
+ * library's objects share.  Nothing here is installed.
+ *
+ * Memory of a heap (all inside the caller's buffer):
+ *
+ *   [ctl][free-list heads][block-start bitmap] lo [relocatable blocks] rtop
+ *   [gap] fbot [fixed blocks] hi
+ *
+ * Relocatable blocks are packed from lo upward and only ever slide down
+ * (compaction) or up into the gap (growing a block below them); fixed blocks
+ * are carved from hi downward and never move, so they cannot split the space
+ * that compaction gathers.  The bitmap has one bit per granule of [lo, hi),
+ * set exactly at the header of every used block: it is what proves that an
+ * address received from a caller is a block before any field of that block
+ * is trusted.
+ */
+#ifndef DALLOC_HEAP_INTERNAL_H
+#define DALLOC_HEAP_INTERNAL_H
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "block.h"
+
+/* Which built-in lock a thread-safe build uses when no hooks are set:
+ * dalloc 1.x macros, FreeRTOS, pthreads, or none (bare metal). */
+#if DALLOC_THREAD_SAFETY
+#if defined(DALLOC_MUTEX_TYPE)
+#define LOCK_SEED_MACROS 1
+#elif defined(USE_FREE_RTOS)
+#include "FreeRTOS.h"
+#include "semphr.h"
+#define LOCK_FREERTOS 1
+#elif defined(DALLOC_HAVE_PTHREAD) && DALLOC_HAVE_PTHREAD
+#include <pthread.h>
+#define LOCK_PTHREAD 1
+#endif
+#endif
+
+#ifndef DALLOC_FILL_FREED
+#ifdef FILL_FREED_MEMORY_BY_NULLS
+#define DALLOC_FILL_FREED (FILL_FREED_MEMORY_BY_NULLS)
+#else
+#define DALLOC_FILL_FREED 1
+#endif
+#endif
+#ifndef DALLOC_MAX_ALLOCATIONS
+#ifdef MAX_NUM_OF_ALLOCATIONS
+#define DALLOC_MAX_ALLOCATIONS MAX_NUM_OF_ALLOCATIONS
+#else
+#define DALLOC_MAX_ALLOCATIONS 0
+#endif
+#endif
+
+#define DALLOC_MAGIC 0xDA110C5Bu
+
+/* Segregated free lists (two-level, as in TLSF): first level by power of
+ * two of the size in granules, second level SL_COUNT linear steps. */
+#define SL_LOG2 2
+#define SL_COUNT (1u << SL_LOG2)
+/* freeidx.c's table of small classes is written for these two values. */
+#if SL_LOG2 != 2
+#error "update small_class in freeidx.c"
+#endif
+#define FL_MAX 32u
+
+typedef struct freeidx {
+    uint32_t fl_bitmap;         /* bit f: some list of first level f is non-empty */
+    uint8_t sl_bitmap[FL_MAX];  /* bit s of [f]: list (f, s) is non-empty */
+    unsigned fl_count;          /* first levels in use for this arena */
+    fblk_t **heads;             /* fl_count * SL_COUNT list heads */
+    fblk_t nil;                 /* the end of every list (never on one) */
+    size_t bytes;               /* total size of the blocks on the lists */
+} freeidx_t;
+
+/* One registered module (a slot with name[0] == 0 is free). */
+typedef struct modrec {
+    char name[DALLOC_MODULE_NAME_MAX];
+    uint32_t head;   /* first block of its list: granule offset + 1, 0 = none */
+    uint32_t blocks;
+    size_t bytes, peak, quota;
+} modrec_t;
+
+struct dalloc_ctl {
+    uint8_t *lo, *rtop, *fbot, *hi;
+    uint8_t *cursor;            /* no hole that compaction can close lies below */
+    uint32_t *bitmap;           /* block starts, one bit per granule of [lo, hi) */
+    freeidx_t ridx;             /* holes of the relocatable region */
+    freeidx_t fidx;             /* holes of the fixed region */
+    uint8_t *track;             /* an address kept right across moves (an owner
+                                   inside a block that compaction may move) */
+    size_t pinned;              /* pinned blocks */
+    size_t refusals, compactions, bytes_moved;
+    size_t orphaned;            /* registrations dropped because the variable
+                                   no longer held its block */
+    modrec_t *mods;             /* module registry (payload of an F_SYS block) */
+    unsigned mod_cap;           /* its slots */
+    size_t sys_bytes;           /* bytes of F_SYS blocks (not in heap_t.offset) */
+    unsigned policy;            /* dalloc_policy_t */
+#if DALLOC_THREAD_SAFETY
+    dalloc_lock_hooks_t hooks;  /* create == NULL: the built-in lock */
+#if defined(LOCK_PTHREAD)
+    pthread_mutex_t mutex;
+#endif
+#endif
+};
+typedef struct dalloc_ctl ctl_t;
+
+/* ---- bit helpers -------------------------------------------------------- */
+
+static inline unsigned bit_ffs(uint32_t x) /* lowest set bit; x != 0 */
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(x);
+#else
+    unsigned i = 0;
+    while (!(x & 1u)) { x >>= 1; i++; }
+    return i;
+#endif
+}
+static inline unsigned bit_fls(size_t x) /* highest set bit; x != 0 */
+{
+#if defined(__GNUC__)
+    return (unsigned)(sizeof(unsigned long long) * 8 - 1) - (unsigned)__builtin_clzll((unsigned long long)x);
+#else
+    unsigned i = 0;
+    while (x >>= 1) i++;
+    return i;
+#endif
+}
+
+/* ---- block-start bitmap --------------------------------------------------- */
+
+static inline size_t bm_index(const ctl_t *c, const void *p)
+{
+    return (size_t)((const uint8_t *)p - c->lo) >> G_LOG2;
+}
+static inline void bm_set(ctl_t *c, const void *p)
+{
+    size_t i = bm_index(c, p);
+    c->bitmap[i >> 5] |= (uint32_t)1 << (i & 31u);
+}
+static inline void bm_clear(ctl_t *c, const void *p)
+{
+    size_t i = bm_index(c, p);
+    c->bitmap[i >> 5] &= ~((uint32_t)1 << (i & 31u));
+}
+static inline bool bm_test(const ctl_t *c, const void *p)
+{
+    size_t i = bm_index(c, p);
+    return (c->bitmap[i >> 5] >> (i & 31u)) & 1u;
+}
+
+/* ---- address classification ---------------------------------------------- */
+
+static inline bool in_arena(const ctl_t *c, const void *p)
+{
+    return (const uint8_t *)p >= c->lo && (const uint8_t *)p < c->hi;
+}
+static inline bool in_reloc(const ctl_t *c, const void *p)
+{
+    return (const uint8_t *)p >= c->lo && (const uint8_t *)p < c->rtop;
+}
+
+/* The used block whose payload starts at p, or NULL.  Trusts nothing at p:
+ * bounds and alignment first, then the bitmap, only then the header. */
+static inline blk_t *used_block_at(const ctl_t *c, const void *p)
+{
+    const uint8_t *q = (const uint8_t *)p;
+    blk_t *b;
+    if (q < c->lo + HDR || q >= c->hi || (((uintptr_t)(q - c->lo)) & (GRAN - 1)) != 0)
+        return NULL;
+    b = blk_of(q);
+    if (!bm_test(c, b))
+        return NULL;
+    return b;
+}
+
+/* ---- heap state ----------------------------------------------------------- */
+
+static inline ctl_t *heap_ctl(const dalloc_heap_t *h)
+{
+    return (h != NULL && h->magic == DALLOC_MAGIC) ? h->ctl : NULL;
+}
+
+/* Account a block entering or leaving the used set. */
+static inline void heap_count_alloc(dalloc_heap_t *h, size_t size)
+{
+    h->offset += (uint32_t)size;
+    h->alloc_info.allocations_num++;
+    if (h->offset > h->alloc_info.max_memory_amount)
+        h->alloc_info.max_memory_amount = h->offset;
+    if (h->alloc_info.allocations_num > h->alloc_info.max_allocations_amount)
+        h->alloc_info.max_allocations_amount = h->alloc_info.allocations_num;
+}
+static inline void heap_count_free(dalloc_heap_t *h, size_t size)
+{
+    h->offset -= (uint32_t)size;
+    h->alloc_info.allocations_num--;
+}
+
+/* ---- free space (freeidx.c) ------------------------------------------------ */
+
+unsigned idx_fl_count(size_t arena);
+size_t idx_count(const freeidx_t *x); /* blocks on the lists: O(blocks) */
+void idx_init(freeidx_t *x, fblk_t **heads, unsigned fl_count);
+void idx_insert(freeidx_t *x, blk_t *b);
+void idx_remove(freeidx_t *x, blk_t *b);
+/* A free block of at least size bytes, off its list, or NULL.  how 0: the
+ * classes certain to fit (O(1)); 1: the first few blocks of the request's
+ * own class (O(1)); 2: all of that class (before a compaction, which costs
+ * more anyway). */
+blk_t *idx_take(freeidx_t *x, size_t size, int how);
+size_t idx_largest(const freeidx_t *x);
+
+/* Return used block b to free space (clearing its bitmap bit), merged with
+ * its free neighbours and the gap; moves the compaction cursor down to the
+ * merged area when needed.  Returns the start of the merged area. */
+uint8_t *space_release(ctl_t *c, blk_t *b);
+/* Shrink used block b to size, freeing the tail (merged as above). */
+void space_trim(ctl_t *c, blk_t *b, size_t size);
+/* A relocatable block of exactly size bytes from a hole or the gap, marked
+ * used (flags cleared, bitmap set), or NULL.  Never compacts. */
+blk_t *space_take_reloc(ctl_t *c, size_t size);
+/* Grow used block b in place to size when the free space after it allows. */
+bool space_grow_in_place(ctl_t *c, blk_t *b, size_t size);
+
+/* Free used block b (any kind): module, counters, zero fill, merge. */
+void block_free(dalloc_heap_t *h, blk_t *b);
+/* A fixed block of size bytes aligned to align (>= GRAN), compacting the
+ * relocatable region when the policy allows; marked used, or NULL. */
+blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align);
+
+/* ---- modules (modules.c) ---------------------------------------------------- */
+
+static inline uint32_t blk_off(const ctl_t *c, const blk_t *b)
+{
+    return (uint32_t)(((size_t)((const uint8_t *)b - c->lo) >> G_LOG2) + 1u);
+}
+static inline blk_t *blk_from_off(const ctl_t *c, uint32_t off)
+{
+    return (blk_t *)(void *)(c->lo + ((size_t)(off - 1u) << G_LOG2));
+}
+modrec_t *mod_rec(const ctl_t *c, dalloc_module_t id);
+/* Put b (F_MOD set, trailer space reserved) on module id's list. */
+void mod_link(ctl_t *c, blk_t *b, dalloc_module_t id);
+void mod_unlink(ctl_t *c, blk_t *b);
+/* b's trailer was moved to nb's end: fix its neighbours' links. */
+void mod_moved(ctl_t *c, blk_t *nb);
+/* b changed size from old (trailer already at its new end). */
+void mod_resized(ctl_t *c, blk_t *b, size_t old);
+/* DALLOC_OK when module id (or none) may take extra more bytes. */
+dalloc_status_t mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra);
+
+/* The core reaches the module code only through this table, which the first
+ * dalloc_module_register() installs: a firmware that never registers a
+ * module does not link modules.o.  No block carries F_MOD before then. */
+typedef struct mod_ops {
+    void (*link)(ctl_t *c, blk_t *b, dalloc_module_t id);
+    void (*unlink)(ctl_t *c, blk_t *b);
+    void (*moved)(ctl_t *c, blk_t *nb);
+    void (*resized)(ctl_t *c, blk_t *b, size_t old);
+    dalloc_status_t (*admit)(const ctl_t *c, dalloc_module_t id, size_t extra);
+} mod_ops_t;
+extern const mod_ops_t *dalloc_mod_ops;
+
+static inline dalloc_status_t core_mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra)
+{
+    if (id == DALLOC_NO_MODULE)
+        return DALLOC_OK;
+    return dalloc_mod_ops != NULL ? dalloc_mod_ops->admit(c, id, extra) : DALLOC_E_MODULE;
+}
+
+/* ---- moving blocks (compact.c) -------------------------------------------- */
+
+/* Move used relocatable block b to dst, rewriting its registered pointer and
+ * the recorded owners of blocks whose owner lies inside b.  The caller keeps
+ * the free-space structure right around it. */
+void move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst);
+/* Record that slot (an owner inside the arena) lies in a live block; false
+ * when slot is not inside a used block's payload. */
+bool mark_container(ctl_t *c, void **slot, const blk_t *self);
+/* True when used block b holds, at payload offset from or above, the
+ * registered owner of another live block. */
+bool has_dependents(ctl_t *c, blk_t *b, size_t from);
+/* Translate by delta (b moves by delta) or, with orphan, drop the recorded
+ * owners that lie inside b. */
+void fix_dependents(ctl_t *c, blk_t *b, ptrdiff_t delta, bool orphan);
+/* Compaction from the cursor, moving at most budget bytes. */
+size_t compact_run(dalloc_heap_t *h, size_t budget, bool *blocked);
+
+
+/* ---- locking (lock.c) ----------------------------------------------------- */
+#if DALLOC_THREAD_SAFETY
+/* Give a new heap its lock (default hooks or built-in); false on failure. */
+bool lock_create(dalloc_heap_t *h);
+void lock_destroy(dalloc_heap_t *h);
+void lock_acquire(dalloc_heap_t *h);
+void lock_release(dalloc_heap_t *h);
+#define HEAP_LOCK(h) lock_acquire(h)
+#define HEAP_UNLOCK(h) lock_release(h)
+#else
+#define HEAP_LOCK(h) ((void)0)
+#define HEAP_UNLOCK(h) ((void)0)
+#endif
+
+#endif /* DALLOC_HEAP_INTERNAL_H */

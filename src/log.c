@@ -1,0 +1,41 @@
+/*
+ * log.c - the library's log hook: where informational lines of the
+ * compatibility layers go.  Off unless the application sets a hook.
+ */
+#include "heap_internal.h"
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static dalloc_log_fn log_fn;
+static void *log_ctx;
+
+void dalloc_set_log(dalloc_log_fn fn, void *ctx)
+{
+    log_fn = fn;
+    log_ctx = fn != NULL ? ctx : NULL;
+}
+
+void dalloc_log_stdout(void *ctx, const char *line)
+{
+    (void)ctx;
+#ifndef DALLOC_NO_STDIO
+    (void)fputs(line, stdout);
+    (void)fputc('\n', stdout);
+#else
+    (void)line;
+#endif
+}
+
+void dalloc_logf(const char *fmt, ...)
+{
+    char line[160];
+    va_list ap;
+    if (log_fn == NULL)
+        return;
+    va_start(ap, fmt);
+    (void)vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    log_fn(log_ctx, line);
+}

@@ -1,0 +1,398 @@
+/*
+ * modules.c - owner modules: a registry of names, and for each module a
+ * doubly linked list of its blocks threaded through their trailers, so a
+ * module's release costs O(its blocks) and freeing one block O(1).
+ *
+ * The registry is an array of modrec_t in a fixed block flagged F_SYS (the
+ * library's own, not counted as a user block), doubled when full.  A module
+ * id is its slot index + 1, stable for the life of the registration.
+ */
+#include "heap_internal.h"
+
+#define MOD_FIRST_CAP 4u
+#define MOD_MAX 0xFFFFu
+
+modrec_t *mod_rec(const ctl_t *c, dalloc_module_t id)
+{
+    if (id == DALLOC_NO_MODULE || id > c->mod_cap || c->mods[id - 1].name[0] == '\0')
+        return NULL;
+    return &c->mods[id - 1];
+}
+
+void mod_link(ctl_t *c, blk_t *b, dalloc_module_t id)
+{
+    modrec_t *r = &c->mods[id - 1];
+    mtrail_t *t = blk_trailer(b);
+    t->module = id;
+    t->prev = 0;
+    t->next = r->head;
+    t->spare = 0;
+    if (r->head != 0)
+        blk_trailer(blk_from_off(c, r->head))->prev = blk_off(c, b);
+    r->head = blk_off(c, b);
+    r->blocks++;
+    r->bytes += blk_size(b);
+    if (r->bytes > r->peak)
+        r->peak = r->bytes;
+}
+
+void mod_unlink(ctl_t *c, blk_t *b)
+{
+    mtrail_t *t = blk_trailer(b);
+    modrec_t *r = &c->mods[t->module - 1];
+    if (t->prev != 0)
+        blk_trailer(blk_from_off(c, t->prev))->next = t->next;
+    else
+        r->head = t->next;
+    if (t->next != 0)
+        blk_trailer(blk_from_off(c, t->next))->prev = t->prev;
+    r->blocks--;
+    r->bytes -= blk_size(b);
+}
+
+void mod_moved(ctl_t *c, blk_t *nb)
+{
+    mtrail_t *t = blk_trailer(nb);
+    uint32_t off = blk_off(c, nb);
+    if (t->prev != 0)
+        blk_trailer(blk_from_off(c, t->prev))->next = off;
+    else
+        c->mods[t->module - 1].head = off;
+    if (t->next != 0)
+        blk_trailer(blk_from_off(c, t->next))->prev = off;
+}
+
+void mod_resized(ctl_t *c, blk_t *b, size_t old)
+{
+    modrec_t *r = &c->mods[blk_trailer(b)->module - 1];
+    r->bytes = r->bytes - old + blk_size(b);
+    if (r->bytes > r->peak)
+        r->peak = r->bytes;
+}
+
+dalloc_status_t mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra)
+{
+    const modrec_t *r;
+    if (id == DALLOC_NO_MODULE)
+        return DALLOC_OK;
+    r = mod_rec(c, id);
+    if (r == NULL)
+        return DALLOC_E_MODULE;
+    if (r->quota != 0 && (extra > r->quota || r->bytes > r->quota - extra))
+        return DALLOC_E_QUOTA;
+    return DALLOC_OK;
+}
+
+/* Length of name if it is a valid module name, else 0. */
+static size_t name_len(const char *name)
+{
+    size_t n = 0;
+    while (n < DALLOC_MODULE_NAME_MAX && name[n] != '\0')
+        n++;
+    return n < DALLOC_MODULE_NAME_MAX ? n : 0;
+}
+
+static dalloc_module_t find_locked(const ctl_t *c, const char *name)
+{
+    unsigned i;
+    for (i = 0; i < c->mod_cap; i++)
+        if (c->mods[i].name[0] != '\0' && strncmp(c->mods[i].name, name, DALLOC_MODULE_NAME_MAX) == 0)
+            return (dalloc_module_t)(i + 1);
+    return DALLOC_NO_MODULE;
+}
+
+/* Double the registry (a new F_SYS block; the old one is freed). */
+static dalloc_status_t grow_registry(dalloc_heap_t *h)
+{
+    ctl_t *c = h->ctl;
+    unsigned cap = c->mod_cap ? c->mod_cap * 2u : MOD_FIRST_CAP;
+    size_t size;
+    blk_t *b;
+    if (cap > MOD_MAX)
+        cap = MOD_MAX;
+    if (cap <= c->mod_cap)
+        return DALLOC_E_MODULE;
+    size = blk_size_for(cap * sizeof(modrec_t), 0);
+    b = fixed_take(h, size, GRAN);
+    if (b == NULL)
+        return DALLOC_E_NOMEM;
+    blk_set(b, F_SYS);
+    blk_set_align_log2(b, G_LOG2);
+    memset(blk_payload(b), 0, cap * sizeof(modrec_t));
+    if (c->mods != NULL) {
+        blk_t *old = blk_of(c->mods);
+        memcpy(blk_payload(b), c->mods, c->mod_cap * sizeof(modrec_t));
+        c->sys_bytes -= blk_size(old);
+        (void)space_release(c, old);
+    }
+    c->mods = (modrec_t *)blk_payload(b);
+    c->mod_cap = cap;
+    c->sys_bytes += blk_size(b);
+    return DALLOC_OK;
+}
+
+static const mod_ops_t ops = {mod_link, mod_unlink, mod_moved, mod_resized, mod_admit};
+
+static dalloc_status_t register_locked(dalloc_heap_t *h, const char *name, dalloc_module_t *id)
+{
+    ctl_t *c = h->ctl;
+    unsigned i;
+    size_t len = name_len(name);
+    dalloc_status_t st;
+    if (len == 0)
+        return DALLOC_E_MODULE;
+    *id = find_locked(c, name);
+    if (*id != DALLOC_NO_MODULE)
+        return DALLOC_OK;
+    for (i = 0; i < c->mod_cap && c->mods[i].name[0] != '\0'; i++)
+        ;
+    if (i == c->mod_cap) {
+        st = grow_registry(h);
+        if (st != DALLOC_OK)
+            return st;
+    }
+    memset(&c->mods[i], 0, sizeof c->mods[i]);
+    memcpy(c->mods[i].name, name, len + 1);
+    dalloc_mod_ops = &ops;
+    *id = (dalloc_module_t)(i + 1);
+    return DALLOC_OK;
+}
+
+dalloc_status_t dalloc_module_register(dalloc_heap_t *h, const char *name, dalloc_module_t *id)
+{
+    dalloc_status_t st;
+    dalloc_module_t dummy;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (name == NULL)
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    st = register_locked(h, name, id != NULL ? id : &dummy);
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
+
+dalloc_module_t dalloc_module_find(const dalloc_heap_t *h, const char *name)
+{
+    const ctl_t *c = heap_ctl(h);
+    dalloc_module_t id;
+    if (c == NULL || name == NULL || name_len(name) == 0)
+        return DALLOC_NO_MODULE;
+    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+    id = find_locked(c, name);
+    HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+    return id;
+}
+
+/* Free every block of r: first drop the recorded owners that lie inside
+ * the module's blocks (they are about to become free memory), then free. */
+static void release_locked(dalloc_heap_t *h, modrec_t *r)
+{
+    ctl_t *c = h->ctl;
+    uint32_t off;
+    for (off = r->head; off != 0; off = blk_trailer(blk_from_off(c, off))->next)
+        fix_dependents(c, blk_from_off(c, off), 0, true);
+    while (r->head != 0) {
+        blk_t *b = blk_from_off(c, r->head);
+        if (!blk_has(b, F_FIXED) && b->owner != NULL && *b->owner == blk_payload(b))
+            *b->owner = NULL;
+        block_free(h, b);
+    }
+}
+
+static dalloc_status_t module_call(dalloc_heap_t *h, dalloc_module_t id, bool forget)
+{
+    modrec_t *r;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    HEAP_LOCK(h);
+    r = mod_rec(h->ctl, id);
+    if (r == NULL) {
+        h->last_error = DALLOC_E_MODULE;
+    } else {
+        release_locked(h, r);
+        if (forget)
+            memset(r, 0, sizeof *r);
+        h->last_error = DALLOC_OK;
+    }
+    HEAP_UNLOCK(h);
+    return h->last_error;
+}
+
+dalloc_status_t dalloc_module_release(dalloc_heap_t *h, dalloc_module_t id) { return module_call(h, id, false); }
+dalloc_status_t dalloc_module_unregister(dalloc_heap_t *h, dalloc_module_t id) { return module_call(h, id, true); }
+
+dalloc_status_t dalloc_module_set_quota(dalloc_heap_t *h, dalloc_module_t id, size_t bytes)
+{
+    modrec_t *r;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    HEAP_LOCK(h);
+    r = mod_rec(h->ctl, id);
+    if (r != NULL)
+        r->quota = bytes;
+    h->last_error = r != NULL ? DALLOC_OK : DALLOC_E_MODULE;
+    HEAP_UNLOCK(h);
+    return h->last_error;
+}
+
+dalloc_status_t dalloc_module_stats(const dalloc_heap_t *h, dalloc_module_t id, dalloc_module_stats_t *st)
+{
+    const ctl_t *c = heap_ctl(h);
+    const modrec_t *r;
+    if (c == NULL)
+        return DALLOC_E_HEAP;
+    if (st == NULL)
+        return DALLOC_E_ARG;
+    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+    r = mod_rec(c, id);
+    if (r != NULL) {
+        memcpy(st->name, r->name, sizeof st->name);
+        st->blocks = r->blocks;
+        st->bytes = r->bytes;
+        st->peak_bytes = r->peak;
+        st->quota = r->quota;
+    }
+    HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+    return r != NULL ? DALLOC_OK : DALLOC_E_MODULE;
+}
+
+size_t dalloc_module_list(const dalloc_heap_t *h, dalloc_module_t *ids, size_t max)
+{
+    const ctl_t *c = heap_ctl(h);
+    size_t n = 0;
+    unsigned i;
+    if (c == NULL)
+        return 0;
+    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+    for (i = 0; i < c->mod_cap; i++) {
+        if (c->mods[i].name[0] == '\0')
+            continue;
+        if (ids != NULL && n < max)
+            ids[n] = (dalloc_module_t)(i + 1);
+        n++;
+    }
+    HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+    return n;
+}
+
+dalloc_module_t dalloc_module_of(dalloc_heap_t *h, const void *block)
+{
+    ctl_t *c = heap_ctl(h);
+    blk_t *b;
+    dalloc_module_t id = DALLOC_NO_MODULE;
+    if (c == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_NO_MODULE;
+    }
+    HEAP_LOCK(h);
+    b = used_block_at(c, block);
+    if (b == NULL || blk_has(b, F_SYS)) {
+        h->last_error = DALLOC_E_NOTBLOCK;
+    } else {
+        if (blk_has(b, F_MOD))
+            id = (dalloc_module_t)blk_trailer(b)->module;
+        h->last_error = DALLOC_OK;
+    }
+    HEAP_UNLOCK(h);
+    return id;
+}
+
+/* Give b (no module yet) a trailer: grow in place, or move a relocatable
+ * block to a bigger one.  Returns the block (maybe moved) or NULL. */
+static blk_t *add_trailer(dalloc_heap_t *h, blk_t *b)
+{
+    ctl_t *c = h->ctl;
+    size_t old = blk_size(b), size = old + MT;
+    blk_t *nb;
+    if (space_grow_in_place(c, b, size))
+        return b;
+    if (blk_has(b, F_FIXED | F_PINNED))
+        return NULL;
+    nb = space_take_reloc(c, size);
+    if (nb == NULL)
+        return NULL;
+    size = blk_size(nb);
+    move_block(h, b, (uint8_t *)nb);
+    blk_set_size(nb, size);
+    blk_clear(nb, F_PREV_FREE);
+    blk_clear(b, F_SLOTS | F_PINNED);
+#if DALLOC_FILL_FREED
+    memset(blk_payload(b), 0, old - HDR);
+#endif
+    (void)space_release(c, b);
+    return nb;
+}
+
+static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module_t id)
+{
+    ctl_t *c = h->ctl;
+    blk_t *b = used_block_at(c, block);
+    size_t old;
+    dalloc_status_t st;
+    if (b == NULL || blk_has(b, F_SYS))
+        return DALLOC_E_NOTBLOCK;
+    if (id != DALLOC_NO_MODULE && mod_rec(c, id) == NULL)
+        return DALLOC_E_MODULE;
+    if (blk_has(b, F_MOD)) {
+        if (blk_trailer(b)->module == id)
+            return DALLOC_OK;
+        st = mod_admit(c, id, blk_size(b));
+        if (st != DALLOC_OK)
+            return st;
+        mod_unlink(c, b);
+        if (id != DALLOC_NO_MODULE) {
+            mod_link(c, b, id);
+            return DALLOC_OK;
+        }
+        /* Leaving every module: the trailer's bytes go back to the heap. */
+        old = blk_size(b);
+        blk_clear(b, F_MOD);
+        space_trim(c, b, old - MT);
+        heap_count_free(h, old);
+        heap_count_alloc(h, blk_size(b));
+        return DALLOC_OK;
+    }
+    if (id == DALLOC_NO_MODULE)
+        return DALLOC_OK;
+    old = blk_size(b);
+    st = mod_admit(c, id, old + MT);
+    if (st != DALLOC_OK)
+        return st;
+    b = add_trailer(h, b);
+    if (b == NULL) {
+        c->refusals++;
+        return DALLOC_E_NOMEM;
+    }
+    blk_set(b, F_MOD);
+    mod_link(c, b, id);
+    heap_count_free(h, old);
+    heap_count_alloc(h, blk_size(b));
+    return DALLOC_OK;
+}
+
+dalloc_status_t dalloc_retag(dalloc_heap_t *h, void *block, dalloc_module_t id)
+{
+    dalloc_status_t st;
+    if (heap_ctl(h) == NULL) {
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    HEAP_LOCK(h);
+    st = retag_locked(h, block, id);
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}

@@ -1,0 +1,198 @@
+/*
+ * space.h - the hot paths of free-space management, inline: size classes,
+ * list links, good-fit search, splitting a hole, merging a freed block.
+ * freeidx.c provides them out of line for every caller; alloc.c inlines
+ * them into dalloc_alloc() and dalloc_free() when optimising for speed
+ * (an -Os build calls the out-of-line copies instead, to stay small).
+ */
+#ifndef DALLOC_SPACE_H
+#define DALLOC_SPACE_H
+
+#include "heap_internal.h"
+
+/* Inlined even where the compiler would rather call, unless optimising
+ * for size. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE inline
+#endif
+
+/* Class of small sizes, precomputed: fl * SL_COUNT + sl for units < 128. */
+#define SMALL_UNITS 128u
+extern const uint8_t dalloc_small_class[SMALL_UNITS];
+
+static HOT_INLINE void mapping(size_t units, unsigned *fl, unsigned *sl)
+{
+    if (units < SMALL_UNITS) {
+        unsigned k = dalloc_small_class[units];
+        *fl = k / SL_COUNT;
+        *sl = k % SL_COUNT;
+    } else {
+        unsigned f = bit_fls(units);
+        *fl = f - SL_LOG2 + 1;
+        *sl = (unsigned)(units >> (f - SL_LOG2)) - SL_COUNT;
+    }
+}
+
+/* Clear the bitmap bits of list (fl, sl) if it became empty, branch-free. */
+static HOT_INLINE void note_if_empty(freeidx_t *x, unsigned fl, unsigned sl)
+{
+    unsigned empty = x->heads[fl * SL_COUNT + sl] == &x->nil;
+    x->sl_bitmap[fl] = (uint8_t)(x->sl_bitmap[fl] & ~(empty << sl));
+    x->fl_bitmap &= ~((uint32_t)(x->sl_bitmap[fl] == 0) << fl);
+}
+
+static HOT_INLINE void enlist(freeidx_t *x, blk_t *b)
+{
+    unsigned fl, sl;
+    fblk_t *f = (fblk_t *)(void *)b, **head;
+    mapping(blk_size(b) >> G_LOG2, &fl, &sl);
+    head = &x->heads[fl * SL_COUNT + sl];
+    f->next = *head;
+    f->pprev = head;
+    (*head)->pprev = &f->next; /* the sentinel's, when the list was empty */
+    *head = f;
+    x->fl_bitmap |= (uint32_t)1 << fl;
+    x->sl_bitmap[fl] = (uint8_t)(x->sl_bitmap[fl] | (1u << sl));
+    x->bytes += blk_size(b);
+}
+
+static HOT_INLINE void unlist(freeidx_t *x, blk_t *b)
+{
+    unsigned fl, sl;
+    fblk_t *f = (fblk_t *)(void *)b;
+    mapping(blk_size(b) >> G_LOG2, &fl, &sl);
+    *f->pprev = f->next;
+    f->next->pprev = f->pprev;
+    note_if_empty(x, fl, sl);
+    x->bytes -= blk_size(b);
+}
+
+/* Take the first block of list (fl, sl), known to be non-empty. */
+static HOT_INLINE blk_t *pop(freeidx_t *x, unsigned fl, unsigned sl)
+{
+    fblk_t **head = &x->heads[fl * SL_COUNT + sl], *f = *head;
+    *head = f->next;
+    f->next->pprev = head;
+    note_if_empty(x, fl, sl);
+    x->bytes -= blk_size((blk_t *)(void *)f);
+    return (blk_t *)(void *)f;
+}
+
+/* The first block of the smallest non-empty class certain to hold size
+ * bytes (TLSF's good fit), off its list, or NULL. */
+static HOT_INLINE blk_t *fit(freeidx_t *x, size_t size)
+{
+    size_t units = size >> G_LOG2, rounded = units;
+    unsigned fl, sl;
+    uint32_t map;
+    if (x->fl_bitmap == 0)
+        return NULL;
+    if (units >= SL_COUNT)
+        rounded += ((size_t)1 << (bit_fls(units) - SL_LOG2)) - 1;
+    mapping(rounded, &fl, &sl);
+    if (fl >= x->fl_count)
+        return NULL;
+    map = (uint32_t)x->sl_bitmap[fl] & (~0u << sl);
+    if (map == 0) {
+        map = fl + 1 < 32 ? x->fl_bitmap & (~(uint32_t)0 << (fl + 1)) : 0;
+        if (map == 0)
+            return NULL;
+        fl = bit_ffs(map);
+        map = x->sl_bitmap[fl];
+    }
+    return pop(x, fl, bit_ffs(map));
+}
+
+/* Return used block b of the given region to free space, merged with its
+ * free neighbours and the gap (see space_release()). */
+static HOT_INLINE uint8_t *release_in(ctl_t *c, blk_t *b, const bool fixed)
+{
+    freeidx_t *x = fixed ? &c->fidx : &c->ridx;
+    size_t size = blk_size(b);
+    uint8_t *end;
+
+    bm_clear(c, b);
+    if (blk_has(b, F_PREV_FREE)) {
+        blk_t *p = blk_prev_free(b);
+        unlist(x, p);
+        size += blk_size(p);
+        b = p;
+    }
+    end = (uint8_t *)b + size;
+    if (!fixed) {
+        if ((uint8_t *)b < c->cursor)
+            c->cursor = (uint8_t *)b;
+        if (end == c->rtop) { /* top of the relocatable region: gap */
+            c->rtop = (uint8_t *)b;
+            return (uint8_t *)b;
+        }
+        /* below rtop, so a block follows */
+    } else if (end == c->hi) {
+        goto merged;
+    }
+    if (blk_has((blk_t *)(void *)end, F_FREE)) {
+        blk_t *n = (blk_t *)(void *)end;
+        unlist(x, n);
+        size += blk_size(n);
+        end += blk_size(n);
+    }
+merged:
+    if (fixed && (uint8_t *)b == c->fbot) { /* bottom of the fixed region: gap */
+        c->fbot = end;
+        if (end != c->hi)
+            blk_clear((blk_t *)(void *)end, F_PREV_FREE);
+        return (uint8_t *)b;
+    }
+    blk_init(b, size, F_FREE | (fixed ? F_FIXED : 0));
+    blk_write_footer(b);
+    if (end != c->hi)
+        blk_set((blk_t *)(void *)end, F_PREV_FREE);
+    enlist(x, b);
+    return (uint8_t *)b;
+}
+
+static inline uint8_t *release(ctl_t *c, blk_t *b)
+{
+    return blk_has(b, F_FIXED) ? release_in(c, b, true) : release_in(c, b, false);
+}
+
+/* Mark hole b (off its list) used for a block of size bytes; the rest
+ * stays a hole.  A hole's neighbours are used blocks: no merging. */
+static HOT_INLINE blk_t *use_reloc_hole(ctl_t *c, blk_t *b, size_t size)
+{
+    size_t have = blk_size(b);
+    if (have - size >= MIN_BLOCK) {
+        blk_t *r = blk_at(b, size);
+        blk_init(r, have - size, F_FREE);
+        blk_write_footer(r);
+        enlist(&c->ridx, r);
+        blk_init(b, size, 0);
+    } else {
+        blk_init(b, have, 0);
+        blk_clear(blk_next(b), F_PREV_FREE);
+    }
+    bm_set(c, b);
+    return b;
+}
+
+static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
+{
+    blk_t *b = fit(&c->ridx, size);
+    if (b != NULL)
+        return use_reloc_hole(c, b, size);
+    if ((size_t)(c->fbot - c->rtop) >= size) {
+        b = (blk_t *)(void *)c->rtop;
+        c->rtop += size;
+        blk_init(b, size, 0);
+        bm_set(c, b);
+        return b;
+    }
+    /* Before compaction is considered, any hole that fits must be found;
+     * under the manual policy the look stays bounded (O(1) allocation). */
+    b = idx_take(&c->ridx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
+    return b != NULL ? use_reloc_hole(c, b, size) : NULL;
+}
+
+#endif /* DALLOC_SPACE_H */
