@@ -96,7 +96,8 @@ typedef enum {
     DALLOC_E_BUDGET,   /**< a compaction step's budget is smaller than the next block */
     DALLOC_E_CORRUPT,  /**< heap metadata or a registered pointer was found damaged */
     DALLOC_E_MODULE,   /**< unknown module, bad or overlong module name */
-    DALLOC_E_QUOTA     /**< the block's module would exceed its quota */
+    DALLOC_E_QUOTA,    /**< the block's module would exceed its quota */
+    DALLOC_E_AGAIN     /**< a compaction step spent its budget with work left */
 } dalloc_status_t;
 
 /** When compaction runs on a heap (see dalloc_set_policy()). */
@@ -350,9 +351,13 @@ DALLOC_API size_t dalloc_compact(dalloc_heap_t *heap);
 
 /**
  * One bounded compaction step: moves whole blocks, at most `budget` bytes
- * (headers included) in all, lowest holes first.  Returns the bytes moved.
- * 0 means either the heap is compact (last error DALLOC_OK) or the next
- * block is larger than the budget (last error DALLOC_E_BUDGET).  Under
+ * (headers included) in all, lowest holes first, and walks over at most
+ * budget / dalloc_header_size() blocks that stay put, so the step's time
+ * follows its budget whatever the heap's size.  Returns the bytes moved and
+ * sets the last error: DALLOC_OK when the heap is now compact,
+ * DALLOC_E_AGAIN when work is left (call again), DALLOC_E_BUDGET when the
+ * next block to move is larger than the whole budget (nothing can move:
+ * give a budget at least the size of the largest relocatable block).  Under
  * DALLOC_COMPACT_MANUAL, dalloc_alloc() and dalloc_free() never compact:
  * their cost does not depend on the number of blocks (free is O(size of the
  * block) for zeroing and, for a block that holds owners, its owner scan), and

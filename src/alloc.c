@@ -84,10 +84,8 @@ static bool last_used(const ctl_t *c, const blk_t *b)
 static void compact_keeping(dalloc_heap_t *h, void ***owner)
 {
     ctl_t *c = h->ctl;
-    bool blocked;
     c->track = (uint8_t *)*owner;
-    if (compact_run(h, (size_t)-1, &blocked) != 0)
-        c->compactions++;
+    compact_all(h);
     *owner = (void **)(void *)c->track;
     c->track = NULL;
 }
@@ -257,11 +255,9 @@ static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_co
         clear_owner(b);
     *ptr = NULL; /* for USING_PTR_ADDRESS, the registered owner itself */
     free_reloc(h, b);
-    if (c->policy == DALLOC_COMPACT_ON_FREE) {
-        bool blocked;
-        if (compact_run(h, (size_t)-1, &blocked) != 0)
-            c->compactions++;
-    }
+    if (c->policy == DALLOC_COMPACT_ON_FREE) 
+        compact_all(h);
+
     return DALLOC_OK;
 }
 

@@ -83,34 +83,75 @@ void fix_dependents(ctl_t *c, blk_t *b, ptrdiff_t delta, bool orphan)
     (void)for_each_dependent(c, b, 0, delta, orphan);
 }
 
-void move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst)
+/* Is p inside [from, to)? */
+static bool in_range(const void *p, const uint8_t *from, const uint8_t *to)
+{
+    return (const uint8_t *)p >= from && (const uint8_t *)p < to;
+}
+
+/*
+ * Move the used relocatable blocks tiling [from, to) by delta with one
+ * memmove.  Before it, at the old places: each block's registered variable
+ * gets its new address (a variable inside the run is written at its old
+ * place and travels with the run), each recorded owner inside the run is
+ * translated, and so is the recorded owner of every block outside the run
+ * whose variable lies inside it (found by the F_SLOTS scan).  After it: the
+ * bitmap bits and the module list links of the moved blocks.  A run of one
+ * block may drop an F_SLOTS flag whose scan finds nothing; a longer run may
+ * not, because a dependent inside the run may already be translated.
+ */
+static void move_run(dalloc_heap_t *h, uint8_t *from, uint8_t *to, ptrdiff_t delta)
 {
     ctl_t *c = h->ctl;
-    size_t size = blk_size(b);
-    ptrdiff_t delta = dst - (uint8_t *)b;
-    void **s = b->owner;
+    uint8_t *p, *dst = from + delta;
+    size_t len = (size_t)(to - from);
+    bool single = blk_end((blk_t *)(void *)from) == to;
 
-    if (s != NULL) {
-        if (*s != blk_payload(b)) {
-            /* The registered variable no longer holds the block (it went out
-             * of scope or was overwritten): never write through it again. */
-            b->owner = NULL;
-            c->orphaned++;
-        } else {
-            *s = dst + HDR;
-            if (slot_in(b, s))
-                b->owner = (void **)(void *)((uint8_t *)s + delta);
+    for (p = from; p < to; p += blk_size((blk_t *)(void *)p)) {
+        blk_t *b = (blk_t *)(void *)p;
+        void **s = b->owner;
+        if (s != NULL) {
+            if (*s != blk_payload(b)) {
+                /* The registered variable no longer holds the block (it went
+                 * out of scope or was overwritten): never write through it. */
+                b->owner = NULL;
+                c->orphaned++;
+            } else {
+                *s = (uint8_t *)blk_payload(b) + delta;
+                if (in_range(s, from, to))
+                    b->owner = (void **)(void *)((uint8_t *)s + delta);
+            }
         }
+        if (blk_has(b, F_SLOTS)) {
+            uint8_t *x = (uint8_t *)blk_payload(b), *end = blk_end(b);
+            size_t found = 0;
+            for (; x + sizeof(void *) <= end; x += sizeof(void *)) {
+                blk_t *d = used_block_at(c, *(void **)(void *)x);
+                if (d != NULL && d != b && !blk_has(d, F_FIXED) && d->owner == (void **)(void *)x) {
+                    found++;
+                    if (!in_range(d, from, to)) /* one inside translates itself */
+                        d->owner = (void **)(void *)(x + delta);
+                }
+            }
+            if (found == 0 && single)
+                blk_clear(b, F_SLOTS);
+        }
+        bm_clear(c, b);
     }
-    (void)for_each_dependent(c, b, 0, delta, false);
-    if (c->track != NULL && slot_in(b, c->track))
+    if (c->track != NULL && in_range(c->track, from, to))
         c->track += delta;
-    bm_clear(c, b);
-    memmove(dst, b, size);
-    bm_set(c, dst);
-    if (blk_has((blk_t *)(void *)dst, F_MOD))
-        dalloc_mod_ops->moved(c, (blk_t *)(void *)dst);
-    c->bytes_moved += size;
+    memmove(dst, from, len);
+    for (p = dst; p < dst + len; p += blk_size((blk_t *)(void *)p)) {
+        bm_set(c, p);
+        if (blk_has((blk_t *)(void *)p, F_MOD))
+            dalloc_mod_ops->moved(c, (blk_t *)(void *)p, from, to, delta);
+    }
+    c->bytes_moved += len;
+}
+
+void move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst)
+{
+    move_run(h, (uint8_t *)b, blk_end(b), dst - (uint8_t *)b);
 }
 
 /* Turn [hole, hole+size) into a free block on the relocatable lists. */
@@ -124,24 +165,33 @@ static void settle_hole(ctl_t *c, uint8_t *hole, size_t size)
 }
 
 /*
- * Sliding compaction from the cursor: take the lowest hole, move the block
- * above it down into it (the hole travels up, swallowing the free blocks it
- * meets), until the hole reaches the gap or a pinned block, or the budget is
- * spent.  Blocks keep their order.  A hole stopped by a pinned block stays
- * on the free lists and the walk goes on above the pin.
+ * Sliding compaction from the cursor: take the lowest hole, move the run of
+ * movable blocks above it down into it (the hole travels up, swallowing the
+ * free blocks it meets), until the hole reaches the gap or a pinned block,
+ * or the budget is spent.  Blocks keep their order.  A hole stopped by a
+ * pinned block stays on the free lists and the walk goes on above the pin.
+ * The budget bounds the bytes moved, and separately the blocks walked over
+ * without moving (at most budget / HDR of them), so a step's time follows
+ * its budget, not the size of the heap.
  */
-size_t compact_run(dalloc_heap_t *h, size_t budget, bool *blocked)
+size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
 {
     ctl_t *c = h->ctl;
     uint8_t *p = c->cursor;
-    size_t moved = 0;
+    size_t moved = 0, walked = 0;
 
-    *blocked = false;
+    *how = COMPACT_DONE;
     while (p < c->rtop) {
         blk_t *b = (blk_t *)(void *)p;
         uint8_t *hole;
         size_t hsize;
         if (!blk_has(b, F_FREE)) {
+            walked += HDR;
+            if (walked > budget) {
+                c->cursor = p;
+                *how = COMPACT_AGAIN;
+                return moved;
+            }
             p = blk_end(b);
             continue;
         }
@@ -149,45 +199,54 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, bool *blocked)
         hole = p;
         hsize = blk_size(b);
         for (;;) {
-            blk_t *n = (blk_t *)(void *)(hole + hsize);
-            size_t nsize;
-            if ((uint8_t *)n == c->rtop) {
+            uint8_t *run = hole + hsize, *end = run;
+            if (run == c->rtop) {
                 c->rtop = hole;
                 c->cursor = hole;
                 return moved;
             }
-            nsize = blk_size(n);
-            if (blk_has(n, F_FREE)) {
-                idx_remove(&c->ridx, n);
-                hsize += nsize;
+            if (blk_has((blk_t *)(void *)run, F_FREE)) {
+                idx_remove(&c->ridx, (blk_t *)(void *)run);
+                hsize += blk_size((blk_t *)(void *)run);
                 continue;
             }
-            if (blk_has(n, F_PINNED)) {
+            if (blk_has((blk_t *)(void *)run, F_PINNED)) {
                 settle_hole(c, hole, hsize);
-                p = blk_end(n);
+                p = blk_end((blk_t *)(void *)run);
                 break;
             }
-            if (moved + nsize > budget) {
+            /* The longest run of movable blocks the budget allows. */
+            while (end < c->rtop && !blk_has((blk_t *)(void *)end, F_FREE | F_PINNED) &&
+                   moved + (size_t)(end - run) + blk_size((blk_t *)(void *)end) <= budget)
+                end = blk_end((blk_t *)(void *)end);
+            if (end == run) {
                 settle_hole(c, hole, hsize);
                 c->cursor = hole;
-                *blocked = moved == 0;
+                *how = blk_size((blk_t *)(void *)run) > budget ? COMPACT_BLOCKED : COMPACT_AGAIN;
                 return moved;
             }
-            move_block(h, n, hole);
+            move_run(h, run, end, -(ptrdiff_t)hsize);
             blk_clear((blk_t *)(void *)hole, F_PREV_FREE);
-            moved += nsize;
-            hole += nsize;
+            moved += (size_t)(end - run);
+            hole += end - run;
         }
     }
     c->cursor = c->rtop;
     return moved;
 }
 
+void compact_all(dalloc_heap_t *h)
+{
+    compact_end_t how;
+    if (compact_run(h, (size_t)-1, &how) != 0)
+        h->ctl->compactions++;
+}
+
 size_t dalloc_compact(dalloc_heap_t *h)
 {
     ctl_t *c = heap_ctl(h);
     size_t moved;
-    bool blocked;
+    compact_end_t how;
     if (c == NULL) {
         if (h != NULL)
             h->last_error = DALLOC_E_HEAP;
@@ -195,7 +254,7 @@ size_t dalloc_compact(dalloc_heap_t *h)
     }
     HEAP_LOCK(h);
     h->last_error = DALLOC_OK;
-    moved = compact_run(h, (size_t)-1, &blocked);
+    moved = compact_run(h, (size_t)-1, &how);
     if (moved != 0)
         c->compactions++;
     HEAP_UNLOCK(h);
@@ -206,19 +265,17 @@ size_t dalloc_compact_step(dalloc_heap_t *h, size_t budget)
 {
     ctl_t *c = heap_ctl(h);
     size_t moved;
-    bool blocked;
+    compact_end_t how;
     if (c == NULL) {
         if (h != NULL)
             h->last_error = DALLOC_E_HEAP;
         return 0;
     }
     HEAP_LOCK(h);
-    h->last_error = DALLOC_OK;
-    moved = compact_run(h, budget, &blocked);
+    moved = compact_run(h, budget, &how);
     if (moved != 0)
         c->compactions++;
-    if (blocked)
-        h->last_error = DALLOC_E_BUDGET;
+    h->last_error = how == COMPACT_DONE ? DALLOC_OK : how == COMPACT_BLOCKED ? DALLOC_E_BUDGET : DALLOC_E_AGAIN;
     HEAP_UNLOCK(h);
     return moved;
 }

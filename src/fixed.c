@@ -86,9 +86,7 @@ blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align)
     if (b == NULL)
         b = carve_from_gap(c, size, align);
     if (b == NULL && c->policy != DALLOC_COMPACT_MANUAL && c->ridx.fl_bitmap != 0) {
-        bool blocked;
-        if (compact_run(h, (size_t)-1, &blocked) != 0)
-            c->compactions++;
+        compact_all(h);
         b = carve_from_gap(c, size, align);
     }
     return b;

@@ -228,6 +228,7 @@ const char *dalloc_strerror(dalloc_status_t st)
     case DALLOC_E_CORRUPT: return "heap corruption detected";
     case DALLOC_E_MODULE: return "unknown module or bad module name";
     case DALLOC_E_QUOTA: return "module quota exceeded";
+    case DALLOC_E_AGAIN: return "compaction step not finished: call again";
     }
     return "unknown status";
 }

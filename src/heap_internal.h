@@ -250,8 +250,9 @@ modrec_t *mod_rec(const ctl_t *c, dalloc_module_t id);
 /* Put b (F_MOD set, trailer space reserved) on module id's list. */
 void mod_link(ctl_t *c, blk_t *b, dalloc_module_t id);
 void mod_unlink(ctl_t *c, blk_t *b);
-/* b's trailer was moved to nb's end: fix its neighbours' links. */
-void mod_moved(ctl_t *c, blk_t *nb);
+/* nb arrived by delta with the run [from, to) (old places): translate its
+ * links to blocks of the same run, and repoint its neighbours outside it. */
+void mod_moved(ctl_t *c, blk_t *nb, const uint8_t *from, const uint8_t *to, ptrdiff_t delta);
 /* b changed size from old (trailer already at its new end). */
 void mod_resized(ctl_t *c, blk_t *b, size_t old);
 /* DALLOC_OK when module id (or none) may take extra more bytes. */
@@ -263,7 +264,7 @@ dalloc_status_t mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra);
 typedef struct mod_ops {
     void (*link)(ctl_t *c, blk_t *b, dalloc_module_t id);
     void (*unlink)(ctl_t *c, blk_t *b);
-    void (*moved)(ctl_t *c, blk_t *nb);
+    void (*moved)(ctl_t *c, blk_t *nb, const uint8_t *from, const uint8_t *to, ptrdiff_t delta);
     void (*resized)(ctl_t *c, blk_t *b, size_t old);
     dalloc_status_t (*admit)(const ctl_t *c, dalloc_module_t id, size_t extra);
 } mod_ops_t;
@@ -291,8 +292,14 @@ bool has_dependents(ctl_t *c, blk_t *b, size_t from);
 /* Translate by delta (b moves by delta) or, with orphan, drop the recorded
  * owners that lie inside b. */
 void fix_dependents(ctl_t *c, blk_t *b, ptrdiff_t delta, bool orphan);
+/* How a compaction run ended: the heap is compact (DONE), the budget ran
+ * out with work left (AGAIN), or the next block exceeds the whole budget
+ * (BLOCKED). */
+typedef enum { COMPACT_DONE, COMPACT_AGAIN, COMPACT_BLOCKED } compact_end_t;
 /* Compaction from the cursor, moving at most budget bytes. */
-size_t compact_run(dalloc_heap_t *h, size_t budget, bool *blocked);
+size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how);
+/* A full compaction (counted in the figures). */
+void compact_all(dalloc_heap_t *h);
 
 
 /* ---- locking (lock.c) ----------------------------------------------------- */

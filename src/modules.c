@@ -50,15 +50,30 @@ void mod_unlink(ctl_t *c, blk_t *b)
     r->bytes -= blk_size(b);
 }
 
-void mod_moved(ctl_t *c, blk_t *nb)
+/* A link (granule offset + 1) to a block of the run, translated by delta. */
+static bool link_moved(const ctl_t *c, uint32_t *link, const uint8_t *from, const uint8_t *to, ptrdiff_t delta)
+{
+    const uint8_t *p;
+    if (*link == 0)
+        return false;
+    p = (const uint8_t *)blk_from_off(c, *link);
+    if (p < from || p >= to)
+        return false;
+    *link = blk_off(c, (const blk_t *)(const void *)(p + delta));
+    return true;
+}
+
+void mod_moved(ctl_t *c, blk_t *nb, const uint8_t *from, const uint8_t *to, ptrdiff_t delta)
 {
     mtrail_t *t = blk_trailer(nb);
     uint32_t off = blk_off(c, nb);
-    if (t->prev != 0)
-        blk_trailer(blk_from_off(c, t->prev))->next = off;
-    else
-        c->mods[t->module - 1].head = off;
-    if (t->next != 0)
+    if (!link_moved(c, &t->prev, from, to, delta)) {
+        if (t->prev != 0)
+            blk_trailer(blk_from_off(c, t->prev))->next = off;
+        else
+            c->mods[t->module - 1].head = off;
+    }
+    if (!link_moved(c, &t->next, from, to, delta) && t->next != 0)
         blk_trailer(blk_from_off(c, t->next))->prev = off;
 }
 

@@ -184,6 +184,8 @@ static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
         return use_reloc_hole(c, b, size);
     if ((size_t)(c->fbot - c->rtop) >= size) {
         b = (blk_t *)(void *)c->rtop;
+        if (c->cursor == c->rtop) /* still no hole below it */
+            c->cursor += size;
         c->rtop += size;
         blk_init(b, size, 0);
         bm_set(c, b);

@@ -605,6 +605,7 @@ START_TEST(last_error_each_refusal)
     void *a = NULL, *b = NULL, *c = NULL, *q = NULL, *stray = &stray;
     holder_t *h = NULL;
     dalloc_stats_t st;
+    int i;
 
     ck_assert_int_eq(dalloc_heap_init(&heap, buf, HEAP_SIZE), DALLOC_OK);
     ck_assert_int_eq(dalloc_alloc(&heap, 0, &q), DALLOC_E_ARG);
@@ -643,7 +644,13 @@ START_TEST(last_error_each_refusal)
     /* A hole under c, a budget smaller than c. */
     ck_assert_int_eq(dalloc_unpin(&heap, &b), DALLOC_OK);
     ck_assert_int_eq(dalloc_free(&heap, &b, USING_PTR_ADDRESS), DALLOC_OK);
-    ck_assert_uint_eq(dalloc_compact_step(&heap, test_block_size(32) - 1), 0);
+    /* The step may first need calls to walk up to the hole (DALLOC_E_AGAIN);
+     * then it reports that c does not fit the budget. */
+    for (i = 0; i < 64; i++) {
+        ck_assert_uint_eq(dalloc_compact_step(&heap, test_block_size(32) - 1), 0);
+        if (dalloc_last_error(&heap) != DALLOC_E_AGAIN)
+            break;
+    }
     ck_assert_int_eq(dalloc_last_error(&heap), DALLOC_E_BUDGET);
     ck_assert_uint_eq(dalloc_compact_step(&heap, test_block_size(32)), test_block_size(32));
     ck_assert_int_eq(dalloc_last_error(&heap), DALLOC_OK);

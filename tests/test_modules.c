@@ -971,6 +971,97 @@ START_TEST(quota_counts_the_relocatable_block_given)
 }
 END_TEST
 
+/* The same for growth: a block that grows in place into a hole it takes
+ * whole (the rest being too small to split off) must not end past the quota.
+ * Layout: the block, right above it a free hole of one minimum block, above
+ * that a used block; the growth asked for is one granule. */
+static void assert_within_quota(dalloc_module_t m, int ok, dalloc_status_t st, const char *what)
+{
+    dalloc_module_stats_t ms = mstats(m);
+    ck_assert_msg(!ok || ms.bytes <= ms.quota, "%s: module holds %zu bytes, quota %zu", what, ms.bytes, ms.quota);
+    ck_assert_msg(ok || st == DALLOC_E_QUOTA || st == DALLOC_E_NOMEM, "%s refused with %s", what,
+                  dalloc_strerror(st));
+    CHECK_HEAP();
+}
+
+START_TEST(quota_counts_fixed_growth_in_place)
+{
+    dalloc_module_t m = reg("m");
+    uint8_t *x, *b, *y, *q;
+    size_t s = mod_block_size(96);
+
+    if (ALIGN >= MIN_BLK)
+        return;
+    x = dalloc_malloc(&heap, MIN_BLK - dalloc_header_size());
+    b = dalloc_fixed_alloc(&heap, 96, 0, m);
+    y = dalloc_malloc(&heap, 16);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_ptr_eq(b + s - dalloc_header_size(), header_of(x)); /* x right above b */
+    ck_assert_int_eq(dalloc_fixed_free(&heap, x), DALLOC_OK);
+    ck_assert_int_eq(dalloc_module_set_quota(&heap, m, s + ALIGN), DALLOC_OK);
+    q = dalloc_fixed_realloc(&heap, b, 96 + ALIGN);
+    assert_within_quota(m, q != NULL, dalloc_last_error(&heap), "dalloc_fixed_realloc");
+}
+END_TEST
+
+START_TEST(quota_counts_relocatable_growth_in_place)
+{
+    dalloc_module_t m = reg("m");
+    void *r = NULL, *x = NULL, *y = NULL;
+    size_t s = mod_block_size(96);
+    dalloc_status_t st;
+
+    if (ALIGN >= MIN_BLK)
+        return;
+    ck_assert_int_eq(dalloc_alloc_in(&heap, 96, &r, m), DALLOC_OK);
+    ck_assert_int_eq(dalloc_alloc(&heap, MIN_BLK - dalloc_header_size(), &x), DALLOC_OK);
+    ck_assert_int_eq(dalloc_alloc(&heap, 16, &y), DALLOC_OK);
+    ck_assert_ptr_eq((uint8_t *)r + s, x); /* x right above r */
+    ck_assert_int_eq(dalloc_free(&heap, &x, USING_PTR_ADDRESS), DALLOC_OK);
+    ck_assert_int_eq(dalloc_module_set_quota(&heap, m, s + ALIGN), DALLOC_OK);
+    st = dalloc_realloc(&heap, 96 + ALIGN, &r);
+    assert_within_quota(m, st == DALLOC_OK, st, "dalloc_realloc");
+}
+END_TEST
+
+START_TEST(quota_counts_retag_growth_in_place)
+{
+    dalloc_module_t m = reg("m");
+    uint8_t *x, *f, *y;
+    void *r = NULL, *rx = NULL, *ry = NULL;
+    size_t s = test_block_size(96);
+    dalloc_status_t st;
+
+    if (TRAILER >= MIN_BLK)
+        return;
+    /* Fixed. */
+    x = dalloc_malloc(&heap, MIN_BLK - dalloc_header_size());
+    f = dalloc_malloc(&heap, 96);
+    y = dalloc_malloc(&heap, 16);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_ptr_eq(f + s, x);
+    ck_assert_int_eq(dalloc_fixed_free(&heap, x), DALLOC_OK);
+    ck_assert_int_eq(dalloc_module_set_quota(&heap, m, s + TRAILER), DALLOC_OK);
+    st = dalloc_retag(&heap, f, m);
+    assert_within_quota(m, st == DALLOC_OK, st, "dalloc_retag (fixed)");
+    /* Relocatable. */
+    ck_assert_int_eq(dalloc_module_unregister(&heap, m), DALLOC_OK);
+    m = reg("m");
+    ck_assert_int_eq(dalloc_alloc(&heap, 96, &r), DALLOC_OK);
+    ck_assert_int_eq(dalloc_alloc(&heap, MIN_BLK - dalloc_header_size(), &rx), DALLOC_OK);
+    ck_assert_int_eq(dalloc_alloc(&heap, 16, &ry), DALLOC_OK);
+    ck_assert_ptr_eq((uint8_t *)r + s, rx);
+    ck_assert_int_eq(dalloc_free(&heap, &rx, USING_PTR_ADDRESS), DALLOC_OK);
+    ck_assert_int_eq(dalloc_module_set_quota(&heap, m, s + TRAILER), DALLOC_OK);
+    st = dalloc_retag(&heap, r, m);
+    assert_within_quota(m, st == DALLOC_OK, st, "dalloc_retag (relocatable)");
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- */
 /* Retag                                                                    */
 
@@ -1375,6 +1466,9 @@ int main(void)
     tcase_add_test(tc, quota_zero_means_none_and_lowering_keeps_blocks);
     tcase_add_test(tc, quota_counts_the_fixed_block_given);
     tcase_add_test(tc, quota_counts_the_relocatable_block_given);
+    tcase_add_test(tc, quota_counts_fixed_growth_in_place);
+    tcase_add_test(tc, quota_counts_relocatable_growth_in_place);
+    tcase_add_test(tc, quota_counts_retag_growth_in_place);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("retag");
