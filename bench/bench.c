@@ -7,9 +7,11 @@
  * seeds (an xorshift64* generator of our own), so two runs do the same
  * operations in the same order; only the clock differs.
  *
- * Usage: bench [churn|frag|util|scaling|compaction|all ...] [--quick]
+ * Usage: bench [churn|frag|util|scaling|compaction|modules|all ...] [--quick]
  *              [--json FILE] [--dat DIR] [--ops N] [--n N] [--runs R]
- *              [--only glibc|dalloc|onfree|jemalloc|mimalloc]
+ *              [--only KIND[,KIND...]]
+ * KIND: glibc dalloc onfree fixed dmheap dmheap_mod jemalloc mimalloc
+ * (--only restricts the churn workload; a ratio needs glibc in the list).
  *
  * Bars are printed as PASS/FAIL lines; a FAIL does not change the exit
  * status.  A data error (a block whose contents changed, a failed
@@ -32,6 +34,7 @@
 #include <time.h>
 
 #include "dalloc.h"
+#include "dmheap.h"
 
 #ifdef BENCH_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -408,19 +411,25 @@ static FILE *dat_open(const char *name)
 /* ======================================================================== */
 /* Options                                                                   */
 
-enum { K_GLIBC, K_DALLOC, K_ONFREE, K_JE, K_MI, K_COUNT };
-static const char *const kind_name[K_COUNT] = {"glibc", "dalloc", "onfree", "jemalloc", "mimalloc"};
-static const char *const kind_label[K_COUNT] = {REF_NAME, "dalloc relocatable (ON_DEMAND)",
-                                                "dalloc COMPACT_ON_FREE (1.x)", "jemalloc (mallocx/dallocx)",
+enum { K_GLIBC, K_DALLOC, K_ONFREE, K_FIXED, K_DMHEAP, K_DMMOD, K_JE, K_MI, K_COUNT };
+static const char *const kind_name[K_COUNT] = {"glibc", "dalloc", "onfree", "fixed", "dmheap", "dmheap_mod",
+                                               "jemalloc", "mimalloc"};
+static const char *const kind_label[K_COUNT] = {REF_NAME,
+                                                "dalloc relocatable (ON_DEMAND)",
+                                                "dalloc COMPACT_ON_FREE (1.x)",
+                                                "dalloc fixed (malloc/fixed_free)",
+                                                "dmheap (module NULL)",
+                                                "dmheap (module \"bench\")",
+                                                "jemalloc (mallocx/dallocx)",
                                                 "mimalloc (mi_malloc/mi_free)"};
 
 static struct {
     int quick;
-    int only;           /* -1: every allocator */
+    unsigned only;      /* bit k: allocator k wanted; 0: every allocator */
     size_t ops;         /* 0: default */
     size_t n;           /* 0: default list */
     size_t runs;        /* timed runs per figure (median) */
-} opt = {0, -1, 0, 0, 5};
+} opt = {0, 0, 0, 0, 5};
 
 static int kind_built(int k)
 {
@@ -436,7 +445,7 @@ static int kind_built(int k)
     return 1;
 }
 
-static int kind_wanted(int k) { return kind_built(k) && (opt.only < 0 || opt.only == k); }
+static int kind_wanted(int k) { return kind_built(k) && (opt.only == 0 || (opt.only & (1u << k)) != 0); }
 
 /* ======================================================================== */
 /* Churn: random alloc/free over N slots                                     */
@@ -474,7 +483,8 @@ typedef struct churn {
     uint64_t *tag;        /* stamp written at both ends of each live block */
     uint16_t *len;        /* its size */
     const uint16_t *op_slot, *op_size;
-    dalloc_heap_t *heap;  /* dalloc kinds */
+    dalloc_heap_t *heap;  /* dalloc kinds (for dmheap: the heap behind it) */
+    const char *module;   /* dmheap kinds: the module name passed (or NULL) */
     size_t arena;         /* stats.arena_size */
     size_t n;
     unsigned long refusals, unjustified, errors;
@@ -548,6 +558,42 @@ CHURN_LOOP(loop_dalloc,
                }
            })
 
+/* Fixed blocks and dmheap: a refusal is NOMEM (counted; fixed blocks do not
+ * move, so a refusal may be fragmentation and is not "unjustified"); any
+ * other status is an error. */
+static NOINLINE void fixed_refused(churn_t *w)
+{
+    if (dalloc_last_error(w->heap) == DALLOC_E_NOMEM)
+        w->refusals++;
+    else
+        w->errors++;
+}
+
+CHURN_LOOP(loop_fixed,
+           {
+               w->slot[i] = dalloc_malloc(w->heap, n);
+               if (w->slot[i] == NULL)
+                   fixed_refused(w);
+           },
+           {
+               if (dalloc_fixed_free(w->heap, w->slot[i]) != DALLOC_OK)
+                   w->errors++;
+               w->slot[i] = NULL;
+           })
+
+/* dmheap_free() returns nothing: a refused free is caught when the run is
+ * closed (the heap's live-block count must equal the slots in use). */
+CHURN_LOOP(loop_dmheap,
+           {
+               w->slot[i] = dmheap_malloc(n, w->module);
+               if (w->slot[i] == NULL)
+                   fixed_refused(w);
+           },
+           {
+               dmheap_free(w->slot[i], false);
+               w->slot[i] = NULL;
+           })
+
 #ifdef BENCH_JEMALLOC
 CHURN_LOOP(loop_je, { w->slot[i] = mallocx(n, 0); if (w->slot[i] == NULL) w->refusals++; },
            { dallocx(w->slot[i], 0); w->slot[i] = NULL; })
@@ -569,6 +615,9 @@ static loop_fn loop_of(int kind)
 {
     switch (kind) {
     case K_GLIBC: return loop_glibc;
+    case K_FIXED: return loop_fixed;
+    case K_DMHEAP:
+    case K_DMMOD: return loop_dmheap;
 #ifdef BENCH_JEMALLOC
     case K_JE: return loop_je;
 #endif
@@ -579,7 +628,71 @@ static loop_fn loop_of(int kind)
     }
 }
 
+/* Relocatable dalloc blocks (registered owners). */
 static int is_dalloc(int kind) { return kind == K_DALLOC || kind == K_ONFREE; }
+/* Served by a dalloc heap (relocatable, fixed, or the dmheap layer). */
+static int uses_heap(int kind) { return kind == K_DALLOC || kind == K_ONFREE || kind == K_FIXED || kind == K_DMHEAP || kind == K_DMMOD; }
+static int is_dmheap(int kind) { return kind == K_DMHEAP || kind == K_DMMOD; }
+
+/* dmheap works on one default heap owned by the library; its buffer is ours
+ * and is kept for the whole process (dmheap_init() over it again starts a
+ * fresh heap), grown when a larger heap is asked for. */
+static void *dm_raw;
+static size_t dm_cap;
+
+static dalloc_heap_t *dm_open(size_t heap_bytes, const char *module)
+{
+    dalloc_heap_t *h;
+    if (heap_bytes > dm_cap) {
+        void *old = dm_raw;
+        dm_raw = xmalloc(heap_bytes);
+        dm_cap = heap_bytes;
+        if (!dmheap_init(align64(dm_raw), heap_bytes, DALLOC_ALIGNMENT))
+            fatal("dmheap_init(%zu bytes) failed", heap_bytes);
+        free(old); /* the old heap was forgotten by dmheap_init() */
+    } else if (!dmheap_init(align64(dm_raw), heap_bytes, DALLOC_ALIGNMENT)) {
+        fatal("dmheap_init(%zu bytes) failed", heap_bytes);
+    }
+    h = dmheap_get_heap();
+    if (h == NULL || !dmheap_is_initialized())
+        fatal("dmheap_get_heap() is NULL after dmheap_init()");
+    if (module != NULL && !dmheap_register_module(module))
+        fatal("dmheap_register_module(\"%s\") failed", module);
+    return h;
+}
+
+/* Close checks of a heap of fixed blocks (fixed, dmheap kinds): every live
+ * slot is a live block of the expected module, the heap counts exactly the
+ * live slots (a refused free would leave one more), and dalloc_check(). */
+static void fixed_close_check(dalloc_heap_t *h, void *const *slot, size_t n, const char *module, const char *what)
+{
+    size_t i, live = 0;
+    dalloc_module_t want = module != NULL ? dalloc_module_find(h, module) : DALLOC_NO_MODULE;
+    if (module != NULL && want == DALLOC_NO_MODULE)
+        fatal("%s: module \"%s\" is not registered", what, module);
+    for (i = 0; i < n; i++) {
+        dalloc_module_t id;
+        if (slot[i] == NULL)
+            continue;
+        live++;
+        if ((uintptr_t)slot[i] % DALLOC_ALIGNMENT != 0)
+            fatal("%s: block %p is not aligned to %d", what, slot[i], DALLOC_ALIGNMENT);
+        id = dalloc_module_of(h, slot[i]);
+        if (dalloc_last_error(h) != DALLOC_OK)
+            fatal("%s: live block of slot %zu is not a block of the heap", what, i);
+        if (id != want)
+            fatal("%s: block of slot %zu is in module %u, expected %u", what, i, (unsigned)id, (unsigned)want);
+    }
+    if ((size_t)h->alloc_info.allocations_num != live)
+        fatal("%s: the heap counts %lu live blocks, %zu slots are in use (a free was refused?)", what,
+              (unsigned long)h->alloc_info.allocations_num, live);
+    if (want != DALLOC_NO_MODULE) {
+        dalloc_module_stats_t ms;
+        if (dalloc_module_stats(h, want, &ms) != DALLOC_OK || ms.blocks != live)
+            fatal("%s: module \"%s\" counts %zu blocks, %zu slots are in use", what, module, ms.blocks, live);
+    }
+    check_heap(h, what);
+}
 
 typedef struct {
     double ns_op;           /* median */
@@ -611,7 +724,13 @@ static void env_open(churn_env_t *e, int kind, size_t n, size_t heap_bytes, cons
     }
     e->w.op_slot = o->slot;
     e->w.op_size = o->size;
-    if (is_dalloc(kind)) {
+    if (is_dmheap(kind)) {
+        dalloc_stats_t st;
+        e->w.module = kind == K_DMMOD ? "bench" : NULL;
+        e->w.heap = dm_open(heap_bytes, e->w.module);
+        (void)dalloc_get_stats(e->w.heap, &st);
+        e->w.arena = st.arena_size;
+    } else if (uses_heap(kind)) {
         dalloc_stats_t st;
         e->raw = xmalloc(heap_bytes);
         if (dalloc_heap_init(&e->heap, align64(e->raw), heap_bytes) != DALLOC_OK)
@@ -648,6 +767,12 @@ static void env_close(churn_env_t *e, const char *what)
         check_heap(&e->heap, what);
         dalloc_heap_deinit(&e->heap);
         free(e->raw);
+    } else if (uses_heap(e->kind)) {
+        fixed_close_check(w->heap, w->slot, w->n, w->module, what);
+        if (!is_dmheap(e->kind)) {
+            dalloc_heap_deinit(&e->heap);
+            free(e->raw);
+        }
     } else {
         for (i = 0; i < w->n; i++) {
             if (w->slot[i] == NULL)
@@ -668,47 +793,78 @@ static void env_close(churn_env_t *e, const char *what)
     free(w->len);
 }
 
-/* The full-pattern check of a dalloc configuration, untimed: every byte of
- * every block is written and verified, dalloc_check() runs every 64 ops. */
-static void churn_verify(dalloc_policy_t pol, size_t n, size_t heap_bytes, const ops_t *o, size_t count,
-                         const char *what)
+/* The full-pattern check of a dalloc configuration (relocatable, fixed or
+ * dmheap), untimed: every byte of every block is written and verified,
+ * dalloc_check() runs every 64 ops. */
+static void churn_verify(int kind, size_t n, size_t heap_bytes, const ops_t *o, size_t count, const char *what)
 {
-    dalloc_heap_t h;
-    void *raw = xmalloc(heap_bytes);
+    dalloc_heap_t hh, *h = &hh;
+    void *raw = NULL;
     void **slot = (void **)calloc(n, sizeof(void *));
     uint16_t *len = (uint16_t *)calloc(n, sizeof(uint16_t));
     uint32_t *tag = (uint32_t *)calloc(n, sizeof(uint32_t));
+    const char *module = kind == K_DMMOD ? "bench" : NULL;
     size_t k, i;
     if (slot == NULL || len == NULL || tag == NULL)
         exit(2);
     if (count > o->len)
         count = o->len;
-    if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK || dalloc_set_policy(&h, pol) != DALLOC_OK)
-        fatal("%s: heap init failed", what);
+    if (is_dmheap(kind)) {
+        h = dm_open(heap_bytes, module);
+    } else {
+        raw = xmalloc(heap_bytes);
+        if (dalloc_heap_init(h, align64(raw), heap_bytes) != DALLOC_OK ||
+            dalloc_set_policy(h, kind == K_ONFREE ? DALLOC_COMPACT_ON_FREE : DALLOC_COMPACT_ON_DEMAND) != DALLOC_OK)
+            fatal("%s: heap init failed", what);
+    }
     for (k = 0; k < count; k++) {
         i = o->slot[k];
         if (slot[i] == NULL) {
-            dalloc_status_t st = dalloc_alloc(&h, o->size[k], &slot[i]);
+            dalloc_status_t st;
+            size_t sz = o->size[k];
+            if (is_dalloc(kind)) {
+                st = dalloc_alloc(h, sz, &slot[i]);
+            } else {
+                slot[i] = kind == K_FIXED ? dalloc_malloc(h, sz) : dmheap_malloc(sz, module);
+                st = slot[i] != NULL ? DALLOC_OK : dalloc_last_error(h);
+                if (slot[i] != NULL && (uintptr_t)slot[i] % DALLOC_ALIGNMENT != 0)
+                    fatal("%s: block not aligned at op %zu", what, k);
+            }
             if (st == DALLOC_OK) {
-                len[i] = o->size[k];
+                len[i] = (uint16_t)sz;
                 tag[i] = (uint32_t)k;
                 fill(slot[i], len[i], tag[i]);
             } else if (st != DALLOC_E_NOMEM || slot[i] != NULL) {
-                fatal("%s: dalloc_alloc returned %s at op %zu", what, dalloc_strerror(st), k);
+                fatal("%s: allocation returned %s at op %zu", what, dalloc_strerror(st), k);
             }
         } else {
+            dalloc_status_t st;
             if (!verify(slot[i], len[i], tag[i]))
                 fatal("%s: block of slot %zu changed before op %zu", what, i, k);
-            if (dalloc_free(&h, &slot[i], USING_PTR_ADDRESS) != DALLOC_OK || slot[i] != NULL)
-                fatal("%s: dalloc_free failed at op %zu", what, k);
+            if (is_dalloc(kind)) {
+                st = dalloc_free(h, &slot[i], USING_PTR_ADDRESS);
+            } else if (kind == K_FIXED) {
+                st = dalloc_fixed_free(h, slot[i]);
+                slot[i] = NULL;
+            } else {
+                dmheap_free(slot[i], false);
+                st = dalloc_last_error(h);
+                slot[i] = NULL;
+            }
+            if (st != DALLOC_OK || slot[i] != NULL)
+                fatal("%s: free failed at op %zu (%s)", what, k, dalloc_strerror(st));
         }
         if (k % 64 == 63)
-            check_heap(&h, what);
+            check_heap(h, what);
     }
     for (i = 0; i < n; i++)
         if (slot[i] != NULL && !verify(slot[i], len[i], tag[i]))
             fatal("%s: block of slot %zu changed", what, i);
-    check_heap(&h, what);
+    if (uses_heap(kind) && !is_dalloc(kind))
+        fixed_close_check(h, slot, n, module, what);
+    check_heap(h, what);
+    if (!is_dmheap(kind))
+        dalloc_heap_deinit(h);
     free(raw);
     free(slot);
     free(len);
@@ -727,8 +883,8 @@ static double churn_run(int kind, size_t n, size_t heap_bytes, const ops_t *o, s
     env_open(&e, kind, n, heap_bytes, o, kind == K_ONFREE ? DALLOC_COMPACT_ON_FREE : DALLOC_COMPACT_ON_DEMAND);
     f(&e.w, 0, warm);
     e.w.refusals = e.w.unjustified = 0;
-    if (is_dalloc(kind))
-        (void)dalloc_get_stats(&e.heap, &s0);
+    if (uses_heap(kind))
+        (void)dalloc_get_stats(e.w.heap, &s0);
     t0 = now_ns();
     if (timed)
         timed_segment(f, &e.w, warm, warm + ops);
@@ -738,8 +894,8 @@ static double churn_run(int kind, size_t n, size_t heap_bytes, const ops_t *o, s
     if (res != NULL) {
         res->refusals = e.w.refusals;
         res->unjustified = e.w.unjustified;
-        if (is_dalloc(kind)) {
-            (void)dalloc_get_stats(&e.heap, &s1);
+        if (uses_heap(kind)) {
+            (void)dalloc_get_stats(e.w.heap, &s1);
             res->compactions_per_kop = (double)(s1.compactions - s0.compactions) * 1000.0 / (double)ops;
             res->moved_per_op = (double)(s1.bytes_moved - s0.bytes_moved) / (double)ops;
         }
@@ -795,7 +951,8 @@ static double ratio_of(const meas_t *a, const meas_t *ref)
 
 static size_t churn_heap_for(size_t n) { return n <= 400 ? 64 * KIB : n * 256; }
 
-static double churn_ratio[3] = {0, 0, 0}; /* dalloc/glibc at N = 128, 400, 1024 */
+/* kind/glibc at N = 128, 400, 1024 (0: not measured) */
+static double churn_ratio[K_COUNT][3];
 
 static void mode_churn(void)
 {
@@ -817,7 +974,9 @@ static void mode_churn(void)
            "of every block, checked before its free).  Per run: fresh heap, 4N untimed ops to reach the\n"
            "steady state, then %zu timed ops (%zu for COMPACT_ON_FREE).  One warm-up run of each\n"
            "allocator, then %zu rounds of one run of each; ns/op: median of the rounds; vs glibc:\n"
-           "median of the per-round ratios.  Refusals, compactions: over the timed ops of a run.\n",
+           "median of the per-round ratios.  Refusals, compactions: over the timed ops of a run.\n"
+           "Same workload through the fixed-block API (dalloc_malloc/dalloc_fixed_free) and through\n"
+           "dmheap (dmheap_malloc(size, NULL or \"bench\")/dmheap_free(p, false)), same heap sizes.\n",
            ops, ops_onfree, opt.runs);
     for (ni = 0; ni < nn; ni++) {
         size_t n = ns[ni], heap_bytes = churn_heap_for(n), warm = 4 * n;
@@ -835,11 +994,12 @@ static void mode_churn(void)
             idx[k] = K_COUNT;
             if (!kind_wanted(k))
                 continue;
-            if (k == K_DALLOC)
-                churn_verify(DALLOC_COMPACT_ON_DEMAND, n, heap_bytes, &o, verify_ops, "churn verify (ON_DEMAND)");
-            if (k == K_ONFREE)
-                churn_verify(DALLOC_COMPACT_ON_FREE, n, heap_bytes, &o,
-                             verify_ops < ops_onfree ? verify_ops : ops_onfree, "churn verify (ON_FREE)");
+            if (uses_heap(k)) {
+                char what[64];
+                snprintf(what, sizeof what, "churn verify (%s)", kind_name[k]);
+                churn_verify(k, n, heap_bytes, &o, k == K_ONFREE && ops_onfree < verify_ops ? ops_onfree : verify_ops,
+                             what);
+            }
             m[nm].kind = k;
             m[nm].ops = k == K_ONFREE ? ops_onfree : ops;
             idx[k] = nm++;
@@ -859,13 +1019,13 @@ static void mode_churn(void)
                 double r = ratio_of(&m[idx[k]], &m[gi]);
                 snprintf(ratio, sizeof ratio, "%.2fx", r);
                 rec("churn", r, "n%zu.%s.ratio", n, kind_name[k]);
-                if (k == K_DALLOC) {
-                    if (n == 128) churn_ratio[0] = r;
-                    if (n == 400) churn_ratio[1] = r;
-                    if (n == 1024) churn_ratio[2] = r;
+                if (k != K_GLIBC) {
+                    if (n == 128) churn_ratio[k][0] = r;
+                    if (n == 400) churn_ratio[k][1] = r;
+                    if (n == 1024) churn_ratio[k][2] = r;
                 }
             }
-            if (is_dalloc(k)) {
+            if (uses_heap(k)) {
                 snprintf(comp, sizeof comp, "%.2f", res->compactions_per_kop);
                 snprintf(moved, sizeof moved, "%.1f", res->moved_per_op);
                 rec("churn", res->compactions_per_kop, "n%zu.%s.compactions_per_kop", n, kind_name[k]);
@@ -906,7 +1066,7 @@ static void mode_scaling(void)
         churn_result_t g, d;
         double r;
         ops_make(&o, 0x5CA1Eu + n, n, warm + ops);
-        churn_verify(DALLOC_COMPACT_ON_DEMAND, n, heap_bytes, &o, opt.quick ? 3000 : 20000, "scaling verify");
+        churn_verify(K_DALLOC, n, heap_bytes, &o, opt.quick ? 3000 : 20000, "scaling verify");
         m[0].kind = K_GLIBC;
         m[1].kind = K_DALLOC;
         m[0].ops = m[1].ops = ops;
@@ -1149,10 +1309,13 @@ static double time_memmove(uint8_t *buf, size_t bytes, size_t shift)
     return (double)(t1 - t0) / (double)reps;
 }
 
-/* Heap of about 2*live bytes, filled with log-uniform blocks, every other
- * block freed.  Owners are in `slot` (outside the heap). */
+/* Heap of about 2*live bytes, filled with log-uniform blocks, then every
+ * stride-th block freed (stride 2: every other one; stride 8: runs of 7 live
+ * blocks between holes).  Owners are in `slot` (outside the heap). */
+static int sparse_freed(size_t i, size_t stride) { return i % stride == stride - 1; }
+
 static size_t build_sparse(dalloc_heap_t *h, void *mem, size_t heap_bytes, void **slot, uint16_t *len, size_t maxs,
-                           uint64_t seed)
+                           uint64_t seed, size_t stride)
 {
     rng_t r;
     size_t nb = 0, i;
@@ -1170,60 +1333,87 @@ static size_t build_sparse(dalloc_heap_t *h, void *mem, size_t heap_bytes, void 
         fill(slot[nb], n, (uint32_t)nb);
         nb++;
     }
-    for (i = 1; i < nb; i += 2)
-        if (dalloc_free(h, &slot[i], USING_PTR_ADDRESS) != DALLOC_OK)
+    for (i = 0; i < nb; i++)
+        if (sparse_freed(i, stride) && dalloc_free(h, &slot[i], USING_PTR_ADDRESS) != DALLOC_OK)
             fatal("compaction: free failed");
     return nb;
 }
 
-static void compaction_sizes(void)
+static double compaction_worst_ratio8 = -1;
+
+/* stride 2: every other block freed (the bar's layout); stride 8: every 8th
+ * (live blocks in runs of 7).  Besides the ratio, the per-block overhead:
+ * (compact ns - memmove ns) / blocks moved, the fixed cost a block adds to
+ * its copy. */
+static void compaction_sizes(size_t stride)
 {
     static const size_t lives[] = {16 * KIB, 64 * KIB, 256 * KIB};
     size_t reps = opt.quick ? 3 : 11, li;
-    printf("\n-- dalloc_compact after freeing every other block (owners outside the heap) vs memmove --\n");
-    printf("median of %zu rebuilds; reference: one memmove of the bytes dalloc_compact moved, warm cache\n", reps);
-    printf("  %9s %9s %8s %10s %12s %12s %9s\n", "live KiB", "heap KiB", "blocks", "moved B", "compact ns",
-           "memmove ns", "ratio");
+    if (stride == 2)
+        printf("\n-- dalloc_compact after freeing every other block (owners outside the heap) vs memmove --\n");
+    else
+        printf("\n-- dalloc_compact after freeing every %zuth block (live blocks in runs of %zu) vs memmove --\n", stride,
+               stride - 1);
+    printf("median of %zu rebuilds; reference: one memmove of the bytes dalloc_compact moved, warm cache;\n"
+           "ns/blk: (compact ns - memmove ns) / blocks moved\n", reps);
+    printf("  %9s %9s %8s %10s %8s %12s %12s %9s %8s\n", "live KiB", "heap KiB", "blocks", "moved B", "moved n",
+           "compact ns", "memmove ns", "ratio", "ns/blk");
     for (li = 0; li < 3; li++) {
-        size_t heap_bytes = 2 * lives[li] + lives[li] / 16 + 4 * KIB, r, nb = 0, moved = 0, live = 0;
-        size_t maxs = heap_bytes / 16;
+        size_t heap_bytes = 2 * lives[li] + lives[li] / 16 + 4 * KIB, r, nb = 0, moved = 0, live = 0, nmoved = 0;
+        size_t maxs = heap_bytes / 16, kept = 0;
         void *raw = xmalloc(heap_bytes);
         void **slot = (void **)calloc(maxs, sizeof(void *));
+        void **before = (void **)calloc(maxs, sizeof(void *));
         uint16_t *len = (uint16_t *)calloc(maxs, sizeof(uint16_t));
         uint8_t *mbuf = (uint8_t *)xmalloc(heap_bytes + 4096);
-        double tc[32], tm[32], c, m;
-        if (slot == NULL || len == NULL)
+        double tc[32], tm[32], c, m, per;
+        char key[32];
+        if (slot == NULL || len == NULL || before == NULL)
             exit(2);
+        snprintf(key, sizeof key, stride == 2 ? "live%zuk" : "every8.live%zuk", lives[li] / KIB);
         for (r = 0; r < reps; r++) {
             dalloc_heap_t h;
             uint64_t t0, t1;
             size_t i, mv;
-            nb = build_sparse(&h, align64(raw), heap_bytes, slot, len, maxs, 0xC0DAu + li);
+            nb = build_sparse(&h, align64(raw), heap_bytes, slot, len, maxs, 0xC0DAu + li, stride);
             live = h.offset;
+            memcpy(before, slot, nb * sizeof(void *));
             t0 = now_ns();
             mv = dalloc_compact(&h);
             t1 = now_ns();
             tc[r] = (double)(t1 - t0);
-            for (i = 0; i < nb; i += 2)
+            nmoved = kept = 0;
+            for (i = 0; i < nb; i++) {
+                if (sparse_freed(i, stride))
+                    continue;
+                kept++;
+                nmoved += slot[i] != before[i];
                 if (!verify(slot[i], len[i], (uint32_t)i))
                     fatal("compaction: block %zu changed", i);
+            }
             check_heap(&h, "after dalloc_compact");
             moved = mv;
             tm[r] = time_memmove(mbuf, mv > 0 ? mv : 1, 256);
         }
         c = median(tc, reps);
         m = median(tm, reps);
-        printf("  %9.1f %9zu %8zu %10zu %12.0f %12.0f %8.2fx\n", (double)live / 1024.0, heap_bytes / KIB, nb / 2 + nb % 2,
-               moved, c, m, c / m);
-        rec("compaction", (double)live, "live%zuk.live_bytes", lives[li] / KIB);
-        rec("compaction", (double)moved, "live%zuk.bytes_moved", lives[li] / KIB);
-        rec("compaction", c, "live%zuk.compact_ns", lives[li] / KIB);
-        rec("compaction", m, "live%zuk.memmove_ns", lives[li] / KIB);
-        rec("compaction", c / m, "live%zuk.ratio", lives[li] / KIB);
-        if (c / m > compaction_worst_ratio)
+        per = nmoved > 0 ? (c - m) / (double)nmoved : 0;
+        printf("  %9.1f %9zu %8zu %10zu %8zu %12.0f %12.0f %8.2fx %8.1f\n", (double)live / 1024.0, heap_bytes / KIB,
+               kept, moved, nmoved, c, m, c / m, per);
+        rec("compaction", (double)live, "%s.live_bytes", key);
+        rec("compaction", (double)moved, "%s.bytes_moved", key);
+        rec("compaction", (double)nmoved, "%s.blocks_moved", key);
+        rec("compaction", c, "%s.compact_ns", key);
+        rec("compaction", m, "%s.memmove_ns", key);
+        rec("compaction", c / m, "%s.ratio", key);
+        rec("compaction", per, "%s.overhead_ns_per_block", key);
+        if (stride == 2 && c / m > compaction_worst_ratio)
             compaction_worst_ratio = c / m;
+        if (stride != 2 && c / m > compaction_worst_ratio8)
+            compaction_worst_ratio8 = c / m;
         free(raw);
         free(slot);
+        free(before);
         free(len);
         free(mbuf);
     }
@@ -1242,11 +1432,11 @@ static void compaction_list(void)
 {
     enum { NODES = 1024 };
     const size_t heap_bytes = 128 * KIB;
-    size_t reps = opt.quick ? 3 : 11, r, moved_l = 0, moved_f = 0;
+    size_t reps = opt.quick ? 3 : 11, r, moved_l = 0, moved_f = 0, nmoved_l = 0, nmoved_f = 0;
     void *raw = xmalloc(heap_bytes);
     uint8_t *mbuf = (uint8_t *)xmalloc(heap_bytes);
-    static void *flat[NODES];
-    double tl[32], tf[32], ml[32], mf[32], cl, cf, rl, rf;
+    static void *flat[NODES], *before[NODES];
+    double tl[32], tf[32], ml[32], mf[32], cl, cf, rl, rf, pl, pf;
 
     for (r = 0; r < reps; r++) {
         dalloc_heap_t h;
@@ -1286,6 +1476,8 @@ static void compaction_list(void)
             prev = (node_t *)prev->next;
         }
         check_heap(&h, "after unlinking");
+        for (count = 0, nd = (node_t *)head; nd != NULL && count < NODES; nd = (node_t *)nd->next)
+            before[count++] = nd;
         t0 = now_ns();
         moved_l = dalloc_compact(&h);
         t1 = now_ns();
@@ -1293,7 +1485,10 @@ static void compaction_list(void)
         check_heap(&h, "after compacting the list");
         if (dalloc_validate(&h, &head, USING_PTR_ADDRESS, NULL) != DALLOC_OK)
             fatal("list: the head is not registered");
+        nmoved_l = 0;
         for (count = 0, nd = (node_t *)head; nd != NULL; nd = (node_t *)nd->next, count++) {
+            if (count < NODES)
+                nmoved_l += before[count] != (void *)nd;
             if (nd->idx != 2 * count || !verify(nd->data, sizeof nd->data, nd->idx))
                 fatal("list: node %zu changed after compaction", count);
             if (nd->next != NULL && dalloc_validate(&h, &nd->next, USING_PTR_ADDRESS, NULL) != DALLOC_OK)
@@ -1319,13 +1514,16 @@ static void compaction_list(void)
         for (i = 1; i < NODES; i += 2)
             if (dalloc_free(&h, &flat[i], USING_PTR_ADDRESS) != DALLOC_OK)
                 fatal("flat: free failed");
+        memcpy(before, flat, sizeof flat);
         t0 = now_ns();
         moved_f = dalloc_compact(&h);
         t1 = now_ns();
         tf[r] = (double)(t1 - t0);
         check_heap(&h, "after compacting the flat blocks");
+        nmoved_f = 0;
         for (i = 0; i < NODES; i += 2) {
             nd = (node_t *)flat[i];
+            nmoved_f += flat[i] != before[i];
             if (nd->idx != i || !verify(nd->data, sizeof nd->data, (uint32_t)i))
                 fatal("flat: block %zu changed", i);
         }
@@ -1336,11 +1534,20 @@ static void compaction_list(void)
     cf = median(tf, reps);
     rl = cl / median(ml, reps);
     rf = cf / median(mf, reps);
+    pl = nmoved_l > 0 ? (cl - median(ml, reps)) / (double)nmoved_l : 0;
+    pf = nmoved_f > 0 ? (cf - median(mf, reps)) / (double)nmoved_f : 0;
     printf("\n-- linked list of %d nodes (%zu B payload), owners inside the heap, every other node unlinked --\n",
            NODES, sizeof(node_t));
-    printf("  %-34s %10s %12s %12s %9s\n", "", "moved B", "compact ns", "memmove ns", "ratio");
-    printf("  %-34s %10zu %12.0f %12.0f %8.2fx\n", "list (next fields own the nodes)", moved_l, cl, median(ml, reps), rl);
-    printf("  %-34s %10zu %12.0f %12.0f %8.2fx\n", "same blocks, owners outside heap", moved_f, cf, median(mf, reps), rf);
+    printf("  %-34s %10s %8s %12s %12s %9s %8s\n", "", "moved B", "moved n", "compact ns", "memmove ns", "ratio",
+           "ns/blk");
+    printf("  %-34s %10zu %8zu %12.0f %12.0f %8.2fx %8.1f\n", "list (next fields own the nodes)", moved_l, nmoved_l, cl,
+           median(ml, reps), rl, pl);
+    printf("  %-34s %10zu %8zu %12.0f %12.0f %8.2fx %8.1f\n", "same blocks, owners outside heap", moved_f, nmoved_f, cf,
+           median(mf, reps), rf, pf);
+    rec("compaction", (double)nmoved_l, "list.blocks_moved");
+    rec("compaction", pl, "list.overhead_ns_per_block");
+    rec("compaction", (double)nmoved_f, "flat.blocks_moved");
+    rec("compaction", pf, "flat.overhead_ns_per_block");
     rec("compaction", (double)moved_l, "list.bytes_moved");
     rec("compaction", cl, "list.compact_ns");
     rec("compaction", rl, "list.ratio");
@@ -1361,7 +1568,14 @@ static void compaction_list(void)
  * call every time); the worst call is the maximum of those. */
 typedef struct {
     double alloc_max, alloc_p999, free_max, free_p999, step_max, step_p999;
-    unsigned long refusals, unjustified, blocked, steps_moving;
+    unsigned long refusals, unjustified;
+    /* Steps after the ops (timed part), by what they returned: blocked
+     * (DALLOC_E_BUDGET), idle (0 bytes and DALLOC_E_AGAIN: the walk limit
+     * was reached, work is left), compact (DALLOC_OK); moving: moved bytes
+     * (any status).  Then, untimed, the steps needed to finish (drain). */
+    unsigned long blocked, idle, compact, steps_moving;
+    unsigned long drain_calls, drain_holes;
+    dalloc_status_t drain_status;
 } lat_t;
 
 typedef struct {
@@ -1445,18 +1659,50 @@ static void latency_run(dalloc_policy_t pol, size_t n, size_t heap_bytes, const 
         }
         if (budget > 0) {
             size_t mv;
+            dalloc_status_t sst;
             t0 = now_ns();
             mv = dalloc_compact_step(&h, budget);
             t1 = now_ns();
+            sst = dalloc_last_error(&h);
+            if (mv > budget)
+                fatal("latency: dalloc_compact_step(%zu) moved %zu bytes", budget, mv);
+            if (sst != DALLOC_OK && sst != DALLOC_E_AGAIN && sst != DALLOC_E_BUDGET)
+                fatal("latency: dalloc_compact_step: %s", dalloc_strerror(sst));
             if (timed) {
                 tr->step[k - warm] = (uint32_t)(t1 - t0);
-                if (mv > budget)
-                    fatal("latency: dalloc_compact_step(%zu) moved %zu bytes", budget, mv);
-                if (mv == 0 && dalloc_last_error(&h) == DALLOC_E_BUDGET)
+                if (sst == DALLOC_E_BUDGET)
                     res->blocked++;
+                else if (sst == DALLOC_E_AGAIN && mv == 0)
+                    res->idle++;
+                else if (sst == DALLOC_OK)
+                    res->compact++;
                 if (mv > 0)
                     res->steps_moving++;
             }
+        }
+    }
+    if (budget > 0) {
+        /* Finish the work as a caller of the documented contract would:
+         * call again while DALLOC_E_AGAIN.  It must end (each call moves a
+         * block or walks budget / header blocks further). */
+        size_t cap = heap_bytes / 16 + 1000;
+        dalloc_status_t sst;
+        do {
+            if (dalloc_compact_step(&h, budget) > budget)
+                fatal("latency: dalloc_compact_step(%zu) moved more than its budget", budget);
+            sst = dalloc_last_error(&h);
+            res->drain_calls++;
+        } while (sst == DALLOC_E_AGAIN && res->drain_calls < cap);
+        if (sst == DALLOC_E_AGAIN)
+            fatal("latency: dalloc_compact_step(%zu) still returns DALLOC_E_AGAIN after %lu calls", budget,
+                  res->drain_calls);
+        if (sst != DALLOC_OK && sst != DALLOC_E_BUDGET)
+            fatal("latency: dalloc_compact_step: %s", dalloc_strerror(sst));
+        res->drain_status = sst;
+        if (sst == DALLOC_OK) {
+            dalloc_stats_t sx;
+            (void)dalloc_get_stats(&h, &sx);
+            res->drain_holes = (unsigned long)sx.free_blocks; /* compact: expected 0 (no pinned blocks) */
         }
     }
     check_heap(&h, "after the latency run");
@@ -1492,7 +1738,8 @@ static void latency_measure(dalloc_policy_t pol, size_t n, size_t heap_bytes, si
         latency_run(pol, n, heap_bytes, &o, warm, ops, budget, &tr[r], &l);
         if (r == 0)
             *out = l;
-        else if (l.refusals != out->refusals || l.blocked != out->blocked)
+        else if (l.refusals != out->refusals || l.blocked != out->blocked || l.idle != out->idle ||
+                 l.compact != out->compact || l.drain_calls != out->drain_calls)
             fatal("latency: replays of the same workload diverged");
     }
     for (k = 0; k < ops; k++) {
@@ -1525,35 +1772,45 @@ static void latency_measure(dalloc_policy_t pol, size_t n, size_t heap_bytes, si
     ops_free(&o);
 }
 
-/* One dalloc_compact_step() on a heap just filled with blocks, with a single
- * hole below its last block: the step moves one block, so what it costs
- * beyond that is the search for the hole. */
+/* dalloc_compact_step(4096) on a heap just filled with blocks, with a single
+ * hole below its last block.  Under the step's contract a call may stop
+ * after walking budget / header blocks without moving (DALLOC_E_AGAIN), so
+ * the caller calls again until the block has moved: reported are the calls
+ * that took, the first and the worst single call, and the total; then the
+ * calls until the step says DALLOC_OK (compact). */
 static void step_after_fill(void)
 {
     static const size_t heaps[] = {64 * KIB, 1024 * KIB, 4096 * KIB};
+    const size_t budget = 4096;
     size_t hi, reps = opt.quick ? 3 : 7;
-    printf("\n-- one dalloc_compact_step(4096) on a heap just filled with blocks (MANUAL), after freeing\n"
-           "   the block below the last one: the step moves one block (fastest of %zu rebuilds) --\n", reps);
-    printf("  %9s %8s %10s %10s\n", "heap", "blocks", "moved B", "step ns");
+    printf("\n-- dalloc_compact_step(%zu) on a heap just filled with blocks (MANUAL), after freeing the\n"
+           "   block below the last one: steps until that block has moved (a step may return 0 bytes\n"
+           "   with DALLOC_E_AGAIN after walking %zu blocks), fastest of %zu rebuilds --\n",
+           budget, budget / hdr_size, reps);
+    printf("  %9s %8s %10s %7s %10s %10s %10s %9s\n", "heap", "blocks", "moved B", "calls", "first ns", "worst ns",
+           "total ns", "to OK");
     for (hi = 0; hi < 3; hi++) {
-        size_t heap_bytes = heaps[hi], maxs = heap_bytes / 16, r, nb = 0, mv = 0;
+        size_t heap_bytes = heaps[hi], maxs = heap_bytes / 16, r, nb = 0, mv = 0, calls = 0, to_ok = 0;
         void *raw = xmalloc(heap_bytes);
         void **slot = (void **)calloc(maxs, sizeof(void *));
         uint16_t *len = (uint16_t *)calloc(maxs, sizeof(uint16_t));
-        double best = 1e300;
+        double first = 1e300, worst = 1e300, total = 1e300;
         if (slot == NULL || len == NULL)
             exit(2);
         for (r = 0; r < reps; r++) {
             dalloc_heap_t h;
             rng_t g;
             uint64_t t0, t1;
-            size_t i;
+            size_t i, c = 0, m = 0;
+            double tfirst = 0, tworst = 0, ttotal = 0;
+            dalloc_status_t st;
             rng_seed(&g, 0x57E9u);
             if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK ||
                 dalloc_set_policy(&h, DALLOC_COMPACT_MANUAL) != DALLOC_OK)
                 fatal("step: heap init failed");
             for (nb = 0; nb < maxs; nb++) {
                 size_t n = lu_size(&g);
+                slot[nb] = NULL;
                 if (dalloc_alloc(&h, n, &slot[nb]) != DALLOC_OK)
                     break;
                 len[nb] = (uint16_t)n;
@@ -1561,24 +1818,54 @@ static void step_after_fill(void)
             }
             if (nb < 2 || dalloc_free(&h, &slot[nb - 2], USING_PTR_ADDRESS) != DALLOC_OK)
                 fatal("step: free failed");
-            t0 = now_ns();
-            mv = dalloc_compact_step(&h, 4096);
-            t1 = now_ns();
-            best = (double)(t1 - t0) < best ? (double)(t1 - t0) : best;
-            if (mv == 0 || mv > 4096)
-                fatal("step: dalloc_compact_step(4096) moved %zu bytes", mv);
+            do {
+                size_t x;
+                t0 = now_ns();
+                x = dalloc_compact_step(&h, budget);
+                t1 = now_ns();
+                st = dalloc_last_error(&h);
+                if (x > budget)
+                    fatal("step: dalloc_compact_step(%zu) moved %zu bytes", budget, x);
+                m += x;
+                if (c == 0)
+                    tfirst = (double)(t1 - t0);
+                tworst = (double)(t1 - t0) > tworst ? (double)(t1 - t0) : tworst;
+                ttotal += (double)(t1 - t0);
+                c++;
+            } while (m == 0 && st == DALLOC_E_AGAIN && c <= nb);
+            if (m == 0)
+                fatal("step: nothing moved after %zu calls (last: %s)", c, dalloc_strerror(st));
+            calls = c;
+            mv = m;
+            first = tfirst < first ? tfirst : first;
+            worst = tworst < worst ? tworst : worst;
+            total = ttotal < total ? ttotal : total;
+            to_ok = 0;
+            while (st == DALLOC_E_AGAIN && to_ok <= nb) {
+                (void)dalloc_compact_step(&h, budget);
+                st = dalloc_last_error(&h);
+                to_ok++;
+            }
+            if (st != DALLOC_OK)
+                fatal("step: the heap with one hole did not become compact (%s after %zu more calls)",
+                      dalloc_strerror(st), to_ok);
             for (i = 0; i < nb; i++)
                 if (i != nb - 2 && !verify(slot[i], len[i], (uint32_t)i))
                     fatal("step: block %zu changed", i);
-            check_heap(&h, "after one step");
+            check_heap(&h, "after the steps");
         }
-        printf("  %6zuKiB %8zu %10zu %8.0fns\n", heap_bytes / KIB, nb, mv, best);
-        rec("latency", best, "first_step.heap%zuk.ns", heap_bytes / KIB);
+        printf("  %6zuKiB %8zu %10zu %7zu %8.0fns %8.0fns %8.0fns %9zu\n", heap_bytes / KIB, nb, mv, calls, first, worst,
+               total, to_ok);
+        rec("latency", first, "first_step.heap%zuk.ns", heap_bytes / KIB);
+        rec("latency", worst, "first_step.heap%zuk.worst_call_ns", heap_bytes / KIB);
+        rec("latency", total, "first_step.heap%zuk.total_ns", heap_bytes / KIB);
+        rec("latency", (double)calls, "first_step.heap%zuk.calls_to_move", heap_bytes / KIB);
         rec("latency", (double)nb, "first_step.heap%zuk.blocks", heap_bytes / KIB);
         free(raw);
         free(slot);
         free(len);
     }
+    printf("  (to OK: further calls until DALLOC_OK; 0 when the moving call already returned it)\n");
 }
 
 static void compaction_latency(void)
@@ -1613,14 +1900,22 @@ static void compaction_latency(void)
     printf("\n-- MANUAL policy, dalloc_compact_step(budget) after every op: the step's latency should\n"
            "   follow the budget, not the heap (N = %d / 64 KiB and N = %d / 1 MiB, same load) --\n",
            LAT_N, LAT_N * 16);
-    printf("  %7s %9s %10s %11s %10s %10s %9s %9s %9s\n", "budget", "heap", "step max", "step p99.9", "alloc max",
-           "free max", "blocked", "moving", "refusals");
+    printf("  %7s %9s %10s %11s %10s %10s %8s %8s %8s %8s %8s %6s\n", "budget", "heap", "step max", "step p99.9",
+           "alloc max", "free max", "moving", "blocked", "idle", "compact", "refusals", "drain");
     for (b = 0; b < 3; b++) {
         for (ni = 0; ni < 2; ni++) {
             size_t heap_bytes = ni == 0 ? 64 * KIB : 1024 * KIB;
             latency_measure(DALLOC_COMPACT_MANUAL, ns[ni], heap_bytes, ops, budgets[b], &l);
-            printf("  %6zuB %6zuKiB %8.0fns %9.0fns %8.0fns %8.0fns %9lu %9lu %9lu\n", budgets[b], heap_bytes / KIB,
-                   l.step_max, l.step_p999, l.alloc_max, l.free_max, l.blocked, l.steps_moving, l.refusals);
+            printf("  %6zuB %6zuKiB %8.0fns %9.0fns %8.0fns %8.0fns %8lu %8lu %8lu %8lu %8lu %6lu%s\n", budgets[b],
+                   heap_bytes / KIB, l.step_max, l.step_p999, l.alloc_max, l.free_max, l.steps_moving, l.blocked,
+                   l.idle, l.compact, l.refusals, l.drain_calls, l.drain_status == DALLOC_E_BUDGET ? "*" : "");
+            if (l.drain_status == DALLOC_OK && l.drain_holes != 0)
+                printf("  !! the step returned DALLOC_OK (compact) with %lu holes left in the heap\n", l.drain_holes);
+            rec("latency", (double)l.idle, "step%zu.heap%zuk.idle_steps", budgets[b], heap_bytes / KIB);
+            rec("latency", (double)l.compact, "step%zu.heap%zuk.compact_steps", budgets[b], heap_bytes / KIB);
+            rec("latency", (double)l.steps_moving, "step%zu.heap%zuk.moving_steps", budgets[b], heap_bytes / KIB);
+            rec("latency", (double)l.drain_calls, "step%zu.heap%zuk.drain_calls", budgets[b], heap_bytes / KIB);
+            rec("latency", (double)l.drain_holes, "step%zu.heap%zuk.holes_when_compact", budgets[b], heap_bytes / KIB);
             rec("latency", l.step_max, "step%zu.heap%zuk.step_max_ns", budgets[b], heap_bytes / KIB);
             rec("latency", l.step_p999, "step%zu.heap%zuk.step_p999_ns", budgets[b], heap_bytes / KIB);
             rec("latency", l.alloc_max, "step%zu.heap%zuk.alloc_max_ns", budgets[b], heap_bytes / KIB);
@@ -1633,17 +1928,192 @@ static void compaction_latency(void)
                 step_max_1m = l.step_max;
         }
     }
-    printf("  (blocked: steps that moved nothing because the next block is larger than the budget,\n"
-           "   DALLOC_E_BUDGET; moving: steps that moved something)\n");
+    printf("  (per timed op one step; moving: steps that moved bytes; blocked: steps that returned\n"
+           "   DALLOC_E_BUDGET (next block larger than the whole budget; such a step may have moved\n"
+           "   smaller blocks first, so moving and blocked overlap); idle: steps that moved nothing and\n"
+           "   returned DALLOC_E_AGAIN (walk limit of budget/header blocks reached, work left); compact:\n"
+           "   steps that returned DALLOC_OK.  drain: untimed calls after the run until the step stopped\n"
+           "   returning DALLOC_E_AGAIN (* = it ended on DALLOC_E_BUDGET, not compact))\n");
     step_after_fill();
 }
 
 static void mode_compaction(void)
 {
     printf("\n== compaction ==\n");
-    compaction_sizes();
+    compaction_sizes(2);
+    compaction_sizes(8);
     compaction_list();
     compaction_latency();
+}
+
+/* ======================================================================== */
+/* Modules: the cost of dalloc_module_release                                */
+
+enum { MOD_OTHERS = 8, MOD_NS = 3, MOD_MS = 2 };
+static const size_t mod_ns[MOD_NS] = {16, 256, 4096};
+static const size_t mod_ms[MOD_MS] = {0, 4096};
+static double modrel_ns_blk[MOD_MS][MOD_NS]; /* median ns per released block; 0: not measured */
+
+typedef struct {
+    void *p;       /* the block; for a relocatable one, its registered owner */
+    uint16_t len;
+    uint8_t fixed;
+    uint8_t mod;   /* 0: the module released, 1..MOD_OTHERS: the others */
+} mblk_t;
+
+/* A 4 MiB heap (ON_DEMAND) with modules "target" and "other1".."other8"
+ * registered, then n blocks of "target" and m blocks of the others,
+ * allocated in a random interleaving (the target's blocks lie scattered
+ * among the others), sizes log-uniform 16..512 B; in each module every
+ * other block is fixed, the rest relocatable with owners in b[]. */
+static void modrel_build(dalloc_heap_t *h, void *mem, size_t heap_bytes, mblk_t *b, size_t n, size_t m,
+                         dalloc_module_t *ids, uint64_t seed)
+{
+    rng_t r;
+    size_t left_t = n, left_o = m, k, per[MOD_OTHERS + 1];
+    unsigned j;
+    memset(per, 0, sizeof per);
+    rng_seed(&r, seed);
+    if (dalloc_heap_init(h, mem, heap_bytes) != DALLOC_OK)
+        fatal("modules: heap init failed");
+    for (j = 0; j <= MOD_OTHERS; j++) {
+        char name[16];
+        if (j == 0)
+            snprintf(name, sizeof name, "target");
+        else
+            snprintf(name, sizeof name, "other%u", j);
+        if (dalloc_module_register(h, name, &ids[j]) != DALLOC_OK || ids[j] == DALLOC_NO_MODULE)
+            fatal("modules: dalloc_module_register(%s) failed", name);
+    }
+    for (k = 0; k < n + m; k++) {
+        int target = rng_below(&r, left_t + left_o) < left_t;
+        unsigned mi = target ? 0u : 1u + (unsigned)(left_o % MOD_OTHERS);
+        size_t sz = lu_size(&r);
+        mblk_t *x = &b[k];
+        x->p = NULL;
+        x->len = (uint16_t)sz;
+        x->mod = (uint8_t)mi;
+        x->fixed = (uint8_t)(per[mi]++ & 1u);
+        if (x->fixed) {
+            x->p = dalloc_fixed_alloc(h, sz, 0, ids[mi]);
+            if (x->p == NULL)
+                fatal("modules: dalloc_fixed_alloc refused: %s", dalloc_strerror(dalloc_last_error(h)));
+        } else if (dalloc_alloc_in(h, sz, &x->p, ids[mi]) != DALLOC_OK) {
+            fatal("modules: dalloc_alloc_in refused: %s", dalloc_strerror(dalloc_last_error(h)));
+        }
+        fill(x->p, sz, (uint32_t)k);
+        if (target)
+            left_t--;
+        else
+            left_o--;
+    }
+}
+
+/* After the release: the target's relocatable owners are cleared and its
+ * fixed blocks are no longer blocks; every other block keeps its contents,
+ * its module and (relocatable) its registration; the counters agree; the
+ * heap checks; and all of it still holds after a full compaction. */
+static void modrel_verify(dalloc_heap_t *h, mblk_t *b, size_t total, size_t m, const dalloc_module_t *ids)
+{
+    size_t k, per[MOD_OTHERS + 1], pass;
+    unsigned j;
+    dalloc_module_stats_t ms;
+    for (pass = 0; pass < 2; pass++) {
+        const char *when = pass == 0 ? "after dalloc_module_release" : "after release + dalloc_compact";
+        memset(per, 0, sizeof per);
+        for (k = 0; k < total; k++) {
+            mblk_t *x = &b[k];
+            dalloc_module_t id;
+            if (x->mod == 0) {
+                if (pass == 1)
+                    continue;
+                if (!x->fixed) {
+                    if (x->p != NULL)
+                        fatal("modules: owner of a released relocatable block not cleared");
+                } else {
+                    (void)dalloc_module_of(h, x->p);
+                    if (dalloc_last_error(h) != DALLOC_E_NOTBLOCK)
+                        fatal("modules: a released fixed block is still a block");
+                }
+                continue;
+            }
+            per[x->mod]++;
+            if (x->p == NULL || !verify(x->p, x->len, (uint32_t)k))
+                fatal("modules: block %zu of other%u changed %s", k, (unsigned)x->mod, when);
+            id = dalloc_module_of(h, x->p);
+            if (dalloc_last_error(h) != DALLOC_OK || id != ids[x->mod])
+                fatal("modules: block %zu lost its module %s", k, when);
+            if (!x->fixed && dalloc_validate(h, &x->p, USING_PTR_ADDRESS, NULL) != DALLOC_OK)
+                fatal("modules: relocatable block %zu no longer registered %s", k, when);
+        }
+        if (dalloc_module_stats(h, ids[0], &ms) != DALLOC_OK || ms.blocks != 0 || ms.bytes != 0)
+            fatal("modules: the released module still counts %zu blocks, %zu bytes", ms.blocks, ms.bytes);
+        for (j = 1; j <= MOD_OTHERS; j++)
+            if (dalloc_module_stats(h, ids[j], &ms) != DALLOC_OK || ms.blocks != per[j])
+                fatal("modules: other%u counts %zu blocks, %zu expected %s", j, ms.blocks, per[j], when);
+        if ((size_t)h->alloc_info.allocations_num != m)
+            fatal("modules: %lu live blocks %s, %zu expected", (unsigned long)h->alloc_info.allocations_num, when, m);
+        check_heap(h, when);
+        if (pass == 0)
+            (void)dalloc_compact(h);
+    }
+}
+
+static void mode_modules(void)
+{
+    const size_t heap_bytes = 4096 * KIB;
+    size_t reps = opt.quick ? 5 : 51, r, ni, mi;
+    void *raw = xmalloc(heap_bytes);
+    mblk_t *b = (mblk_t *)xmalloc((mod_ns[MOD_NS - 1] + mod_ms[MOD_MS - 1]) * sizeof(mblk_t));
+    static double t[MOD_MS][MOD_NS][64];
+    double grow, others;
+
+    if (reps > 64)
+        reps = 64;
+    printf("\n== modules: dalloc_module_release of a module of N blocks (half fixed, half relocatable),\n"
+           "   with M blocks of 8 other modules live around them (4 MiB heap, sizes log-uniform 16..512 B,\n"
+           "   allocation order interleaved at random).  One call timed per rebuild; rebuilds of all six\n"
+           "   configurations interleaved, %zu rounds, median.  After each release the other modules'\n"
+           "   blocks are checked (contents, module, registration, counters, dalloc_check), then again\n"
+           "   after a full compaction ==\n", reps);
+    for (r = 0; r < reps; r++)
+        for (mi = 0; mi < MOD_MS; mi++)
+            for (ni = 0; ni < MOD_NS; ni++) {
+                dalloc_heap_t h;
+                dalloc_module_t ids[MOD_OTHERS + 1];
+                size_t n = mod_ns[ni], m = mod_ms[mi];
+                uint64_t t0, t1;
+                dalloc_status_t st;
+                modrel_build(&h, align64(raw), heap_bytes, b, n, m, ids, 0x30D0u + 7u * ni + mi);
+                t0 = now_ns();
+                st = dalloc_module_release(&h, ids[0]);
+                t1 = now_ns();
+                if (st != DALLOC_OK)
+                    fatal("modules: dalloc_module_release: %s", dalloc_strerror(st));
+                t[mi][ni][r] = (double)(t1 - t0);
+                modrel_verify(&h, b, n + m, m, ids);
+                dalloc_heap_deinit(&h);
+            }
+    printf("  %6s %6s %12s %10s\n", "N", "M", "release ns", "ns/block");
+    for (mi = 0; mi < MOD_MS; mi++)
+        for (ni = 0; ni < MOD_NS; ni++) {
+            size_t n = mod_ns[ni], m = mod_ms[mi];
+            double md = median(t[mi][ni], reps);
+            modrel_ns_blk[mi][ni] = md / (double)n;
+            printf("  %6zu %6zu %12.0f %10.1f\n", n, m, md, md / (double)n);
+            rec("modules", md, "n%zu.m%zu.release_ns", n, m);
+            rec("modules", md / (double)n, "n%zu.m%zu.ns_per_block", n, m);
+        }
+    grow = modrel_ns_blk[1][2] / modrel_ns_blk[1][1];
+    others = modrel_ns_blk[1][0] / modrel_ns_blk[0][0];
+    printf("  ns/block at N=4096 / at N=256 (M=4096): %.2f; at N=16, M=4096 / M=0: %.2f\n", grow, others);
+    printf("  => %s\n", grow <= 2.0 && others <= 4.0
+                             ? "flat: the cost follows the module's own blocks (O(N)), not the heap's"
+                             : "NOT flat: the cost per block grows with N or with the other blocks");
+    rec("modules", grow, "ns_per_block.n4096_over_n256");
+    rec("modules", others, "ns_per_block.n16.m4096_over_m0");
+    free(raw);
+    free(b);
 }
 
 /* ======================================================================== */
@@ -1652,9 +2122,10 @@ static void mode_compaction(void)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: bench [churn|frag|util|scaling|compaction|all ...] [--quick] [--json FILE]\n"
-            "             [--dat DIR] [--ops N] [--n N] [--runs R]\n"
-            "             [--only glibc|dalloc|onfree|jemalloc|mimalloc]\n");
+            "usage: bench [churn|frag|util|scaling|compaction|modules|all ...] [--quick] [--json FILE]\n"
+            "             [--dat DIR] [--ops N] [--n N] [--runs R] [--only KIND[,KIND...]]\n"
+            "       KIND: glibc dalloc onfree fixed dmheap dmheap_mod jemalloc mimalloc\n"
+            "       (--only, --ops, --n restrict the churn workload)\n");
     exit(2);
 }
 
@@ -1669,7 +2140,7 @@ static size_t parse_size(const char *s)
 
 int main(int argc, char **argv)
 {
-    enum { M_CHURN = 1, M_FRAG = 2, M_UTIL = 4, M_SCALING = 8, M_COMPACTION = 16, M_ALL = 31 };
+    enum { M_CHURN = 1, M_FRAG = 2, M_UTIL = 4, M_SCALING = 8, M_COMPACTION = 16, M_MODULES = 32, M_ALL = 63 };
     unsigned modes = 0;
     const char *json = NULL;
     char date[64], modestr[128] = "";
@@ -1684,6 +2155,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "util") == 0) modes |= M_UTIL;
         else if (strcmp(a, "scaling") == 0) modes |= M_SCALING;
         else if (strcmp(a, "compaction") == 0) modes |= M_COMPACTION;
+        else if (strcmp(a, "modules") == 0) modes |= M_MODULES;
         else if (strcmp(a, "all") == 0) modes |= M_ALL;
         else if (strcmp(a, "--quick") == 0) opt.quick = 1;
         else if (strcmp(a, "--json") == 0 && i + 1 < argc) json = argv[++i];
@@ -1692,16 +2164,30 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--n") == 0 && i + 1 < argc) opt.n = parse_size(argv[++i]);
         else if (strcmp(a, "--runs") == 0 && i + 1 < argc) opt.runs = parse_size(argv[++i]);
         else if (strcmp(a, "--only") == 0 && i + 1 < argc) {
+            /* A comma-separated list; --only may be repeated. */
             const char *w = argv[++i];
-            for (k = 0; k < K_COUNT; k++)
-                if (strcmp(w, kind_name[k]) == 0)
-                    opt.only = k;
-            if (opt.only < 0)
-                usage();
-            if (!kind_built(opt.only)) {
-                fprintf(stderr, "bench: %s was not built in (-DBENCH_JEMALLOC / -DBENCH_MIMALLOC)\n", w);
-                return 2;
+            while (*w != '\0') {
+                size_t len = strcspn(w, ",");
+                int found = -1;
+                for (k = 0; k < K_COUNT; k++)
+                    if (strlen(kind_name[k]) == len && strncmp(w, kind_name[k], len) == 0)
+                        found = k;
+                if (found < 0) {
+                    fprintf(stderr, "bench: unknown allocator '%.*s' for --only\n", (int)len, w);
+                    usage();
+                }
+                if (!kind_built(found)) {
+                    fprintf(stderr, "bench: %s was not built in (-DBENCH_JEMALLOC / -DBENCH_MIMALLOC)\n",
+                            kind_name[found]);
+                    return 2;
+                }
+                opt.only |= 1u << found;
+                w += len;
+                if (*w == ',')
+                    w++;
             }
+            if (opt.only == 0)
+                usage();
         } else usage();
     }
     if (modes == 0)
@@ -1709,9 +2195,9 @@ int main(int argc, char **argv)
     if (opt.runs > 16)
         opt.runs = 16;
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-    for (k = 0; k < 5; k++)
+    for (k = 0; k < 6; k++)
         if (modes & (1u << k)) {
-            static const char *const mn[] = {"churn", "frag", "util", "scaling", "compaction"};
+            static const char *const mn[] = {"churn", "frag", "util", "scaling", "compaction", "modules"};
             if (modestr[0])
                 strcat(modestr, " ");
             strcat(modestr, mn[k]);
@@ -1729,15 +2215,19 @@ int main(int argc, char **argv)
     if (modes & M_UTIL) mode_util();
     if (modes & M_SCALING) mode_scaling();
     if (modes & M_COMPACTION) mode_compaction();
+    if (modes & M_MODULES) mode_modules();
 
     printf("\n== bars (a FAIL is reported, not an error: exit status stays 0) ==\n");
     if (modes & M_CHURN) {
-        int ok = opt.only < 0 && churn_ratio[0] > 0;
-        bar("churn N=128: dalloc / glibc ns per op", churn_ratio[0], 0, 2.0, 1.5, "x", !ok);
-        ok = opt.only < 0 && churn_ratio[1] > 0;
-        bar("churn N=400: dalloc / glibc ns per op", churn_ratio[1], 0, 2.0, 1.5, "x", !ok);
-        ok = opt.only < 0 && churn_ratio[0] > 0 && churn_ratio[2] > 0;
-        bar("churn ratio at N=1024 / ratio at N=128", ok ? churn_ratio[2] / churn_ratio[0] : 0, 0, 1.3, 0, "x", !ok);
+        const double *d = churn_ratio[K_DALLOC], *fx = churn_ratio[K_FIXED], *dm = churn_ratio[K_DMHEAP];
+        bar("churn N=128: dalloc / glibc ns per op", d[0], 0, 2.0, 1.5, "x", !(d[0] > 0));
+        bar("churn N=400: dalloc / glibc ns per op", d[1], 0, 2.0, 1.5, "x", !(d[1] > 0));
+        bar("churn ratio at N=1024 / ratio at N=128", d[0] > 0 && d[2] > 0 ? d[2] / d[0] : 0, 0, 1.3, 0, "x",
+            !(d[0] > 0 && d[2] > 0));
+        bar("fixed-block churn N=128: dalloc_malloc / glibc ns per op", fx[0], 0, 2.0, 0, "x", !(fx[0] > 0));
+        bar("fixed-block churn N=400: dalloc_malloc / glibc ns per op", fx[1], 0, 2.0, 0, "x", !(fx[1] > 0));
+        bar("dmheap churn N=128: dmheap_malloc / glibc ns per op", dm[0], 0, 2.0, 0, "x", !(dm[0] > 0));
+        bar("dmheap churn N=400: dmheap_malloc / glibc ns per op", dm[1], 0, 2.0, 0, "x", !(dm[1] > 0));
     }
     if (modes & M_SCALING)
         bar("scaling ratio at N=8192 / ratio at N=128", scaling_ratio_8192 / scaling_ratio_128, 0, 1.3, 0, "x", 0);
@@ -1747,8 +2237,16 @@ int main(int argc, char **argv)
         bar("util: worst heap.offset/total_size at first refusal", util_worst_demand, 1, 97.0, 0, "%", 0);
     if (modes & M_COMPACTION) {
         bar("compaction: dalloc_compact / memmove (worst live size)", compaction_worst_ratio, 0, 2.0, 0, "x", 0);
+        bar("compaction every-8th: dalloc_compact / memmove (worst size)", compaction_worst_ratio8, 0, 2.0, 0, "x",
+            0);
         bar("compaction: 1024-node list (owners in heap) / memmove", list_ratio, 0, 2.0, 0, "x", 0);
         bar("compact_step(4 KiB) worst: 1 MiB heap / 64 KiB heap", step_max_1m / step_max_64k, 0, 2.0, 0, "x", 0);
+    }
+    if (modes & M_MODULES) {
+        bar("module release: ns/block N=4096 / N=256 (M=4096 others)", modrel_ns_blk[1][2] / modrel_ns_blk[1][1], 0,
+            2.0, 0, "x", 0);
+        bar("module release N=16: ns/block M=4096 others / M=0", modrel_ns_blk[1][0] / modrel_ns_blk[0][0], 0, 4.0,
+            0, "x", 0);
     }
     rec("run", (double)(now_ns() - start) / 1e9, "elapsed_s");
     printf("\nelapsed %.1f s\n", (double)(now_ns() - start) / 1e9);

@@ -5,7 +5,8 @@
 #   bench/callgrind.sh [--ops N] [--n SLOTS] [--top K]
 #
 # Builds the benchmark with -O2 -g, runs `bench churn --only X --runs 1` for
-# glibc, libdalloc (ON_DEMAND) and libdalloc COMPACT_ON_FREE, and collects
+# glibc, libdalloc (ON_DEMAND), libdalloc COMPACT_ON_FREE, fixed blocks
+# (dalloc_malloc/dalloc_fixed_free) and dmheap (module NULL), and collects
 # only inside timed_segment() (--toggle-collect), i.e. the timed ops of the
 # run: the warm-up run, the untimed warm ops and the set-up are not counted.
 # Prints Ir per op for each, the ratio to glibc, and the K functions of
@@ -60,11 +61,15 @@ echo "command: valgrind --tool=callgrind --toggle-collect=timed_segment bench ch
 ir_g=$(collect glibc "$ops")
 ir_d=$(collect dalloc "$ops")
 ir_f=$(collect onfree "$ops_onfree")
-awk -v g="$ir_g" -v d="$ir_d" -v f="$ir_f" -v ops="$ops" -v fops="$ops_onfree" 'BEGIN {
+ir_x=$(collect fixed "$ops")
+ir_m=$(collect dmheap "$ops")
+awk -v g="$ir_g" -v d="$ir_d" -v f="$ir_f" -v x="$ir_x" -v m="$ir_m" -v ops="$ops" -v fops="$ops_onfree" 'BEGIN {
     printf "  %-34s %8s %12s %10s %9s\n", "allocator", "ops", "Ir", "Ir/op", "vs glibc"
     printf "  %-34s %8d %12d %10.1f %8.2fx\n", "glibc malloc", ops, g, g / ops, 1
     printf "  %-34s %8d %12d %10.1f %8.2fx\n", "dalloc relocatable (ON_DEMAND)", ops, d, d / ops, (d / ops) / (g / ops)
     printf "  %-34s %8d %12d %10.1f %8.2fx\n", "dalloc COMPACT_ON_FREE (1.x)", fops, f, f / fops, (f / fops) / (g / ops)
+    printf "  %-34s %8d %12d %10.1f %8.2fx\n", "dalloc fixed (malloc/fixed_free)", ops, x, x / ops, (x / ops) / (g / ops)
+    printf "  %-34s %8d %12d %10.1f %8.2fx\n", "dmheap (module NULL)", ops, m, m / ops, (m / ops) / (g / ops)
     print  "  (Ir includes the bookkeeping of the benchmark loop: slot choice, stamps at both ends of each block)"
 }'
 
@@ -83,5 +88,11 @@ if command -v callgrind_annotate >/dev/null 2>&1; then
     echo
     echo "-- top $topk functions (exclusive Ir) in the COMPACT_ON_FREE run --"
     top_functions "$out/callgrind.onfree.out"
+    echo
+    echo "-- top $topk functions (exclusive Ir) in the fixed-block run --"
+    top_functions "$out/callgrind.fixed.out"
+    echo
+    echo "-- top $topk functions (exclusive Ir) in the dmheap run --"
+    top_functions "$out/callgrind.dmheap.out"
 fi
 echo "(profiles: $out/callgrind.*.out; callgrind_annotate --inclusive=yes FILE for the call tree)"

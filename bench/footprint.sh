@@ -32,7 +32,7 @@ NM=${ARM_NM:-arm-none-eabi-nm}
 BUDGET=3072
 CPUS="cortex-m0plus cortex-m4"
 # Objects that are features of their own: not part of the core row.
-OPTIONAL="debug_print single_heap check dmheap dmod_api log"
+OPTIONAL="debug_print report single_heap check dmheap dmod_api log"
 
 if ! command -v "$CC" >/dev/null 2>&1; then
     echo "footprint: SKIPPED ($CC not found; Debian: gcc-arm-none-eabi libnewlib-arm-none-eabi)"

@@ -181,7 +181,9 @@ DALLOC_API dalloc_status_t dalloc_heap_reset(dalloc_heap_t *heap);
 
 /**
  * Allocate size bytes as a relocatable block owned by the pointer variable at
- * *owner*, and store the block's address there.  The library remembers
+ * *owner*, and store the block's address there.  *owner must hold a value
+ * (NULL or anything else): it is read, to refuse re-registering a variable
+ * that already owns a live block.  The library remembers
  * `owner` and rewrites *owner whenever it moves the block.  *owner may itself
  * lie inside another block of this heap.  On refusal *owner is set to NULL
  * (except for DALLOC_E_OWNER, which leaves *owner alone) and no block has
@@ -327,7 +329,9 @@ DALLOC_API void *dalloc_calloc(dalloc_heap_t *heap, size_t count, size_t size);
  * Resize fixed block p: in place when it can (shrinking always does), else
  * a new fixed block with the alignment p was allocated with and the same
  * module, contents kept up to the smaller size, p freed.  p NULL acts as
- * dalloc_malloc().  On refusal (NULL) p is untouched.
+ * dalloc_malloc().  On refusal (NULL) p is untouched.  Shrinking below a
+ * word that is the registered owner of a live block is refused
+ * (DALLOC_E_BUSY).
  */
 DALLOC_API void *dalloc_fixed_realloc(dalloc_heap_t *heap, void *p, size_t size);
 /**
@@ -460,6 +464,55 @@ DALLOC_API void dalloc_dump_heap(dalloc_heap_t *heap);
 /** One line per block (free ones too): address, offset, size, state,
  *  owner; and the gap between the regions. */
 DALLOC_API void dalloc_dump_blocks(dalloc_heap_t *heap);
+
+/* ------------------------------------------------------------------------ */
+/* Looking at a heap (report.c: its own object)                              */
+
+/** What a block is, for the visitors and the heap map. */
+typedef enum {
+    DALLOC_BLOCK_FREE = 0,    /**< a hole, or the gap between the regions */
+    DALLOC_BLOCK_RELOCATABLE, /**< a relocatable block */
+    DALLOC_BLOCK_FIXED        /**< a fixed block */
+} dalloc_block_kind_t;
+
+/** One block, as a visitor sees it. */
+typedef struct {
+    const void *addr;          /**< the payload (used) or the first free byte */
+    size_t size;               /**< bytes the user may use, or free bytes */
+    size_t span;               /**< bytes the block occupies, header included */
+    dalloc_block_kind_t kind;
+    bool pinned;               /**< relocatable and pinned */
+    dalloc_module_t module;    /**< DALLOC_NO_MODULE if none */
+    void **owner;              /**< registered owner (relocatable), else NULL */
+} dalloc_block_info_t;
+
+/** A visitor.  It must not call back into the heap it visits (the heap's
+ *  lock is held and the walk would be invalidated). */
+typedef void (*dalloc_visit_fn)(void *ctx, const dalloc_block_info_t *block);
+
+/** Call fn on every used block, in address order (relocatable region,
+ *  then fixed region).  O(blocks). */
+DALLOC_API dalloc_status_t dalloc_for_each_used_block(dalloc_heap_t *heap, dalloc_visit_fn fn, void *ctx);
+/** Call fn on every free stretch (holes of both regions and the gap
+ *  between them, when not empty), in address order.  O(blocks). */
+DALLOC_API dalloc_status_t dalloc_for_each_free_block(dalloc_heap_t *heap, dalloc_visit_fn fn, void *ctx);
+
+/**
+ * Draw the heap into out[0..width) and a NUL (out must hold width + 1
+ * bytes): each character is a slice of the arena, showing what covers most
+ * of it: '.' free, '#' fixed, '!' pinned, '=' relocatable, a letter
+ * 'a'..'z' for a module's blocks (module id 1 is 'a', wrapping after 'z').
+ * Returns width, or 0 when the heap is not initialised or width is 0.
+ */
+DALLOC_API size_t dalloc_heap_map(dalloc_heap_t *heap, char *out, size_t width);
+
+/**
+ * Print a report through the output hook: the figures, the share of free
+ * memory outside the largest free block (fragmentation), a usage bar, a
+ * table of modules (blocks, bytes, peak, quota), a histogram of free
+ * stretch sizes (powers of two), and the heap map in rows of 64.
+ */
+DALLOC_API void dalloc_report(dalloc_heap_t *heap);
 
 /* ------------------------------------------------------------------------ */
 /* dalloc 1.x names, with that library's signatures                          */

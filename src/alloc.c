@@ -279,24 +279,39 @@ dalloc_status_t dalloc_free(dalloc_heap_t *h, void **ptr, validate_ptr_condition
 }
 
 /* Resize b in place (trailer kept at the end); false when it cannot grow. */
-static bool resize_in_place(dalloc_heap_t *h, blk_t *b, size_t size)
+dalloc_status_t block_admit(const ctl_t *c, const blk_t *b, size_t size)
+{
+    if (!blk_has(b, F_MOD) || size <= blk_size(b))
+        return DALLOC_OK;
+    return core_mod_admit(c, (dalloc_module_t)blk_trailer(b)->module, size - blk_size(b));
+}
+
+dalloc_status_t block_resize(dalloc_heap_t *h, blk_t *b, size_t size)
 {
     ctl_t *c = h->ctl;
-    size_t old = blk_size(b);
+    size_t old = blk_size(b), grown = size;
     mtrail_t t = {0, 0, 0, 0};
+    dalloc_status_t st;
+    if (size > old) {
+        grown = space_grown_size(c, b, size);
+        if (grown == 0)
+            return DALLOC_E_NOMEM;
+        if ((st = block_admit(c, b, grown)) != DALLOC_OK)
+            return st;
+    }
     if (blk_has(b, F_MOD))
         t = *blk_trailer(b);
     if (size <= old)
         space_trim(c, b, size);
-    else if (!space_grow_in_place(c, b, size))
-        return false;
+    else
+        (void)space_grow_in_place(c, b, size);
     if (blk_has(b, F_MOD)) {
         *blk_trailer(b) = t;
         dalloc_mod_ops->resized(c, b, old);
     }
     heap_count_free(h, old);
     heap_count_alloc(h, blk_size(b));
-    return true;
+    return DALLOC_OK;
 }
 
 /* Move b to a new block of size bytes (hole, gap, or after compacting). */
@@ -313,7 +328,7 @@ static dalloc_status_t realloc_move(dalloc_heap_t *h, blk_t *b, size_t size, voi
                         last_used(c, b)))) {
         compact_keeping(h, &owner);
         b = find_by_owner(c, owner);
-        if (resize_in_place(h, b, size)) /* compaction left b on top */
+        if (block_resize(h, b, size) == DALLOC_OK) /* compaction left b on top */
             return DALLOC_OK;
         nb = space_take_reloc(c, size);
     }
@@ -321,14 +336,20 @@ static dalloc_status_t realloc_move(dalloc_heap_t *h, blk_t *b, size_t size, voi
         c->refusals++;
         return DALLOC_E_NOMEM;
     }
+    /* A hole too small to split is taken whole: the quota sees that size. */
+    if (block_admit(c, b, blk_size(nb)) != DALLOC_OK) {
+        (void)space_release(c, nb);
+        return DALLOC_E_QUOTA;
+    }
     /* b's header stays intact at its old place: nb is disjoint from it. */
-    size = blk_size(nb); /* a hole too small to split is taken whole */
+    size = blk_size(nb);
     move_block(h, b, (uint8_t *)nb);
     blk_set_size(nb, size);
     blk_clear(nb, F_PREV_FREE);
     if (blk_has(nb, F_MOD)) {
         /* The trailer came along at the old size's end; put it at the end. */
-        memmove(blk_trailer(nb), (uint8_t *)nb + old - MT, sizeof(mtrail_t));
+        mtrail_t t = *(mtrail_t *)(void *)((uint8_t *)nb + old - MT);
+        *blk_trailer(nb) = t;
         dalloc_mod_ops->resized(c, nb, old);
     }
     heap_count_alloc(h, size);
@@ -358,13 +379,13 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
     size = blk_size_for(n, blk_has(b, F_MOD));
     if (size == 0)
         return DALLOC_E_SIZE;
-    if (size > blk_size(b) && blk_has(b, F_MOD) &&
-        (st = core_mod_admit(c, (dalloc_module_t)blk_trailer(b)->module, size - blk_size(b))) != DALLOC_OK)
+    if ((st = block_admit(c, b, size)) != DALLOC_OK)
         return st;
     if (blk_has(b, F_SLOTS) && n < blk_usable(b) && has_dependents(c, b, n))
         return DALLOC_E_BUSY; /* the cut would free a registered owner */
-    if (resize_in_place(h, b, size))
-        return DALLOC_OK;
+    st = block_resize(h, b, size);
+    if (st != DALLOC_E_NOMEM)
+        return st;
     if (blk_has(b, F_PINNED))
         return DALLOC_E_PINNED;
     return realloc_move(h, b, size, owner);

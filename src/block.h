@@ -52,22 +52,24 @@ typedef struct blk {
 } blk_t;
 
 /* A free block seen through its header: the links live where a used block
- * keeps its owner and its first payload word.  pprev is the address of
- * the pointer that points at this block (a list head or the previous
- * block's next), and lists end at a sentinel rather than NULL, so linking
- * and unlinking need no branch. */
+ * keeps its owner (and, on 32-bit targets, its first payload word).  Links
+ * are byte offsets from the heap's control block (link_t of
+ * heap_internal.h).  pprev is the offset of the link that points at this
+ * block (a list head or the previous block's next), and lists end at a
+ * sentinel rather than at none, so linking and unlinking need no branch. */
 typedef struct fblk {
     size_t szf;
-    struct fblk *next;
-    struct fblk **pprev;
+    uint32_t next;
+    uint32_t pprev;
 } fblk_t;
 
 #define ROUND_UP(x, a) (((x) + ((a)-1)) & ~((size_t)(a)-1))
 
 /* Header bytes: two words rounded up to the granule (8 on 32-bit targets). */
 #define HDR ROUND_UP(sizeof(blk_t), GRAN)
-/* Smallest block: a free block needs its links and its footer. */
-#define MIN_BLOCK ROUND_UP(sizeof(fblk_t) + sizeof(size_t), GRAN)
+/* Smallest block: four words (dalloc(7)), room for a free block's links
+ * and its footer. */
+#define MIN_BLOCK ROUND_UP(4 * sizeof(void *), GRAN)
 
 /* Flags in the low bits of szf. */
 enum {

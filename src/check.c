@@ -55,8 +55,9 @@ static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fi
                 (*pinned)++;
             if (blk_has(b, F_MOD) && !trailer_ok(c, b))
                 return false;
-            if (blk_has(b, F_SYS)) {
-                if (!fixed || (uint8_t *)blk_payload(b) != (const uint8_t *)c->mods)
+            if (blk_has(b, F_SYS)) { /* the module registry or the fixed index */
+                if (!fixed || ((uint8_t *)blk_payload(b) != (const uint8_t *)c->mods &&
+                               (uint8_t *)blk_payload(b) != (const uint8_t *)c->fidx))
                     return false;
             } else {
                 (*used_n)++;
@@ -75,19 +76,22 @@ static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fi
 }
 
 /* Every block on the lists of x is free, inside [from, to), linked both ways. */
-static bool check_index(const freeidx_t *x, const uint8_t *from, const uint8_t *to, size_t *n, size_t *bytes)
+static bool check_index(const ctl_t *c, const freeidx_t *x, const uint8_t *from, const uint8_t *to, size_t *n,
+                        size_t *bytes)
 {
     unsigned i;
+    const uint8_t *base = (const uint8_t *)c;
+    link_t nil = (link_t)((const uint8_t *)&x->nil - base);
     *n = 0;
     *bytes = 0;
     for (i = 0; i < x->fl_count * SL_COUNT; i++) {
-        const fblk_t *f = x->heads[i];
-        fblk_t *const *link = &x->heads[i];
-        bool nonempty = f != &x->nil;
-        if (nonempty != (((x->sl_bitmap[i / SL_COUNT] >> (i % SL_COUNT)) & 1u) != 0))
+        link_t o = x->heads[i], link = (link_t)((const uint8_t *)&x->heads[i] - base);
+        bool nonempty = o != nil;
+        if (nonempty != ((((unsigned)x->sl_bitmap[i / SL_COUNT] >> (i % SL_COUNT)) & 1u) != 0))
             return false;
-        for (; f != &x->nil; link = &f->next, f = f->next) {
-            const uint8_t *p = (const uint8_t *)f;
+        for (; o != nil; link = o + (link_t)offsetof(fblk_t, next), o = ((const fblk_t *)(const void *)(base + o))->next) {
+            const uint8_t *p = base + o;
+            const fblk_t *f = (const fblk_t *)(const void *)p;
             /* Proven inside the region, whole, before a field is read. */
             if (p < from || p >= to || (size_t)(to - p) < MIN_BLOCK || ((uintptr_t)(p - from) & (GRAN - 1)) != 0)
                 return false;
@@ -149,19 +153,23 @@ dalloc_status_t dalloc_check(const dalloc_heap_t *h)
     if (!(c->lo < c->hi && c->lo <= c->rtop && c->rtop <= c->fbot && c->fbot <= c->hi) ||
         c->lo < h->mem || c->hi > h->mem + h->total_size || c->cursor < c->lo)
         return DALLOC_E_CORRUPT;
-    /* The tables the walk follows lie between the control block and lo. */
+    /* The tables the walk follows lie between the control block and lo,
+     * or in F_SYS blocks of the fixed region; the fixed region has an
+     * index exactly when it holds blocks, topmost. */
     if ((const uint8_t *)c->bitmap < (const uint8_t *)(c + 1) || (const uint8_t *)c->bitmap >= c->lo ||
         (const uint8_t *)c->ridx.heads < (const uint8_t *)(c + 1) || (const uint8_t *)c->ridx.heads >= c->lo ||
-        c->ridx.fl_count > FL_MAX || c->fidx.fl_count != c->ridx.fl_count ||
-        c->fidx.heads != c->ridx.heads + c->ridx.fl_count * SL_COUNT ||
+        c->ridx.fl_count > FL_MAX || (c->fidx == NULL) != (c->fbot == c->hi) ||
+        (c->fidx != NULL && ((const uint8_t *)c->fidx < c->fbot || (const uint8_t *)c->fidx >= c->hi ||
+                             c->fidx->fl_count != c->ridx.fl_count || (const void *)c->fidx->heads != c->fidx + 1 ||
+                             blk_end(blk_of(c->fidx)) != c->hi)) ||
         (c->mods != NULL && ((const uint8_t *)c->mods < c->fbot || (const uint8_t *)c->mods >= c->hi)))
         return DALLOC_E_CORRUPT;
     HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
     if (!walk(c, c->lo, c->rtop, false, &used_n, &used_b, &free_n, &free_b, &pinned) ||
         !walk(c, c->fbot, c->hi, true, &used_n, &used_b, &free_n, &free_b, &pinned) ||
-        !check_index(&c->ridx, c->lo, c->rtop, &n, &bytes) ||
-        !check_index(&c->fidx, c->fbot, c->hi, &i, &bytes) || n + i != free_n ||
-        c->ridx.bytes + c->fidx.bytes != free_b || used_n != h->alloc_info.allocations_num ||
+        !check_index(c, &c->ridx, c->lo, c->rtop, &n, &bytes) ||
+        (c->fidx != NULL && !check_index(c, c->fidx, c->fbot, c->hi, &i, &bytes)) ||
+        n + (c->fidx != NULL ? i : 0) != free_n || c->ridx.bytes + (c->fidx != NULL ? c->fidx->bytes : 0) != free_b || used_n != h->alloc_info.allocations_num ||
         used_b != h->offset || pinned != c->pinned) {
         HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
         return DALLOC_E_CORRUPT;
@@ -173,7 +181,7 @@ dalloc_status_t dalloc_check(const dalloc_heap_t *h)
         for (; w != 0; w &= w - 1)
             marks++;
     }
-    if (marks != used_n + (c->mods != NULL) || !modules_ok(c)) {
+    if (marks != used_n + (c->mods != NULL) + (c->fidx != NULL) || !modules_ok(c)) {
         HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
         return DALLOC_E_CORRUPT;
     }

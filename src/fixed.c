@@ -47,7 +47,7 @@ static blk_t *use_hole(ctl_t *c, blk_t *f, uint8_t *at, size_t size)
     if (lead != 0) {
         blk_init(f, lead, F_FREE | F_FIXED);
         blk_write_footer(f);
-        idx_insert(&c->fidx, f);
+        idx_insert(c, c->fidx, f);
     }
     blk_init(b, hsize - lead, F_FIXED | (lead != 0 ? F_PREV_FREE : 0));
     if (end != c->hi)
@@ -62,15 +62,15 @@ static blk_t *take_hole(ctl_t *c, size_t size, size_t align)
     blk_t *f;
     uintptr_t pay;
     if (align <= GRAN) {
-        f = idx_take(&c->fidx, size, 0);
+        f = idx_take(c, c->fidx, size, 0);
         if (f == NULL)
-            f = idx_take(&c->fidx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
+            f = idx_take(c, c->fidx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
         return f != NULL ? use_hole(c, f, (uint8_t *)f, size) : NULL;
     }
     /* Room for the worst placement: a free lead block, then alignment. */
     if (size > BLK_MAX_SIZE - align - MIN_BLOCK)
         return NULL;
-    f = idx_take(&c->fidx, size + align + MIN_BLOCK, 0);
+    f = idx_take(c, c->fidx, size + align + MIN_BLOCK, 0);
     if (f == NULL)
         return NULL;
     pay = ROUND_UP((uintptr_t)f + HDR, align);
@@ -79,16 +79,48 @@ static blk_t *take_hole(ctl_t *c, size_t size, size_t align)
     return use_hole(c, f, (uint8_t *)(pay - HDR), size);
 }
 
-blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align)
+/* carve_from_gap(), compacting the relocatable region first when needed
+ * and the policy allows. */
+static blk_t *carve(dalloc_heap_t *h, size_t size, size_t align)
 {
     ctl_t *c = h->ctl;
-    blk_t *b = take_hole(c, size, align);
-    if (b == NULL)
-        b = carve_from_gap(c, size, align);
+    blk_t *b = carve_from_gap(c, size, align);
     if (b == NULL && c->policy != DALLOC_COMPACT_MANUAL && c->ridx.fl_bitmap != 0) {
         compact_all(h);
         b = carve_from_gap(c, size, align);
     }
+    return b;
+}
+
+/* The fixed region's first block brings the region's free-list index: an
+ * F_SYS block at the top of the region, which idx_fixed_released() drops
+ * with the region's last other block. */
+static bool make_index(dalloc_heap_t *h)
+{
+    ctl_t *c = h->ctl;
+    size_t heads = c->ridx.fl_count * SL_COUNT * sizeof(link_t);
+    blk_t *x = carve(h, blk_size_for(sizeof(freeidx_t) + heads, 0), GRAN);
+    if (x == NULL)
+        return false;
+    blk_set(x, F_SYS);
+    blk_set_align_log2(x, G_LOG2);
+    c->fidx = (freeidx_t *)blk_payload(x);
+    idx_init(c, c->fidx, (link_t *)(void *)(c->fidx + 1), c->ridx.fl_count);
+    c->sys_bytes += (uint32_t)blk_size(x);
+    return true;
+}
+
+blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align)
+{
+    ctl_t *c = h->ctl;
+    blk_t *b;
+    if (c->fidx == NULL && !make_index(h))
+        return NULL;
+    b = take_hole(c, size, align);
+    if (b == NULL)
+        b = carve(h, size, align);
+    if (b == NULL)
+        idx_fixed_released(c); /* drops an index made for this request */
     return b;
 }
 
@@ -210,27 +242,6 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
     return st;
 }
 
-/* Resize fixed block b in place to size; false when it cannot. */
-static bool resize_in_place(dalloc_heap_t *h, blk_t *b, size_t size)
-{
-    ctl_t *c = h->ctl;
-    size_t old = blk_size(b);
-    mtrail_t t = {0, 0, 0, 0};
-    if (blk_has(b, F_MOD))
-        t = *blk_trailer(b);
-    if (size <= old)
-        space_trim(c, b, size);
-    else if (!space_grow_in_place(c, b, size))
-        return false;
-    if (blk_has(b, F_MOD)) {
-        *blk_trailer(b) = t;
-        dalloc_mod_ops->resized(c, b, old);
-    }
-    heap_count_free(h, old);
-    heap_count_alloc(h, blk_size(b));
-    return true;
-}
-
 static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void **out)
 {
     ctl_t *c = h->ctl;
@@ -248,18 +259,24 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
     size = blk_size_for(n, id != DALLOC_NO_MODULE);
     if (size == 0)
         return DALLOC_E_SIZE;
-    if (size > blk_size(b) && (st = core_mod_admit(c, id, size - blk_size(b))) != DALLOC_OK)
+    if ((st = block_admit(c, b, size)) != DALLOC_OK)
         return st;
     if (blk_has(b, F_SLOTS) && n < blk_usable(b) && has_dependents(c, b, n))
         return DALLOC_E_BUSY; /* the cut would free a registered owner */
-    if (resize_in_place(h, b, size)) {
-        *out = p;
-        return DALLOC_OK;
+    st = block_resize(h, b, size);
+    if (st != DALLOC_E_NOMEM) {
+        *out = st == DALLOC_OK ? p : NULL;
+        return st;
     }
     nb = fixed_take(h, size, (size_t)1 << blk_align_log2(b));
     if (nb == NULL) {
         c->refusals++;
         return DALLOC_E_NOMEM;
+    }
+    /* A hole too small to split is taken whole: the quota sees that size. */
+    if ((st = block_admit(c, b, blk_size(nb))) != DALLOC_OK) {
+        (void)space_release(c, nb);
+        return st;
     }
     keep = blk_usable(b);
     blk_set_align_log2(nb, blk_align_log2(b));

@@ -36,7 +36,7 @@ unsigned idx_fl_count(size_t arena)
     return fl + 1 > FL_MAX ? FL_MAX : fl + 1;
 }
 
-void idx_init(freeidx_t *x, fblk_t **heads, unsigned fl_count)
+void idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count)
 {
     unsigned i;
     x->fl_bitmap = 0;
@@ -45,28 +45,28 @@ void idx_init(freeidx_t *x, fblk_t **heads, unsigned fl_count)
     x->heads = heads;
     x->bytes = 0;
     for (i = 0; i < fl_count * SL_COUNT; i++)
-        heads[i] = &x->nil;
+        heads[i] = fb_off(c, &x->nil);
 }
 
-void idx_insert(freeidx_t *x, blk_t *b) { enlist(x, b); }
-void idx_remove(freeidx_t *x, blk_t *b) { unlist(x, b); }
+void idx_insert(ctl_t *c, freeidx_t *x, blk_t *b) { enlist(c, x, b); }
+void idx_remove(ctl_t *c, freeidx_t *x, blk_t *b) { unlist(c, x, b); }
 
-blk_t *idx_take(freeidx_t *x, size_t size, int how)
+blk_t *idx_take(ctl_t *c, freeidx_t *x, size_t size, int how)
 {
     unsigned fl, sl;
     size_t i, limit = how == 1 ? EXACT_CLASS_WALK : (size_t)-1;
-    fblk_t *f;
+    link_t o, nil = fb_off(c, &x->nil);
     if (how == 0)
-        return fit(x, size);
+        return fit(c, x, size);
     /* Nothing is certain to fit: look at the blocks of the request's class. */
     mapping(size >> G_LOG2, &fl, &sl);
     if (fl >= x->fl_count)
         return NULL;
-    f = x->heads[fl * SL_COUNT + sl];
-    for (i = 0; f != &x->nil && i < limit; i++, f = f->next) {
-        if (blk_size((blk_t *)(void *)f) >= size) {
-            unlist(x, (blk_t *)(void *)f);
-            return (blk_t *)(void *)f;
+    for (i = 0, o = x->heads[fl * SL_COUNT + sl]; o != nil && i < limit; i++, o = fb_at(c, o)->next) {
+        blk_t *b = (blk_t *)(void *)fb_at(c, o);
+        if (blk_size(b) >= size) {
+            unlist(c, x, b);
+            return b;
         }
     }
     return NULL;
@@ -75,30 +75,46 @@ blk_t *idx_take(freeidx_t *x, size_t size, int how)
 uint8_t *space_release(ctl_t *c, blk_t *b) { return release(c, b); }
 blk_t *space_take_reloc(ctl_t *c, size_t size) { return take_reloc(c, size); }
 
-size_t idx_count(const freeidx_t *x)
+size_t idx_count(const ctl_t *c, const freeidx_t *x)
 {
     size_t n = 0;
     unsigned i;
-    const fblk_t *f;
+    link_t o, nil;
+    if (x == NULL)
+        return 0;
+    nil = fb_off(c, &x->nil);
     for (i = 0; i < x->fl_count * SL_COUNT; i++)
-        for (f = x->heads[i]; f != &x->nil; f = f->next)
+        for (o = x->heads[i]; o != nil; o = fb_at(c, o)->next)
             n++;
     return n;
 }
 
-size_t idx_largest(const freeidx_t *x)
+size_t idx_largest(const ctl_t *c, const freeidx_t *x)
 {
     unsigned fl;
     size_t best = 0;
-    const fblk_t *f;
+    link_t o, nil = fb_off(c, &x->nil);
     if (x->fl_bitmap == 0)
         return 0;
     fl = bit_fls(x->fl_bitmap);
-    f = x->heads[fl * SL_COUNT + bit_fls(x->sl_bitmap[fl])];
-    for (; f != &x->nil; f = f->next)
-        if (blk_size((const blk_t *)(const void *)f) > best)
-            best = blk_size((const blk_t *)(const void *)f);
+    for (o = x->heads[fl * SL_COUNT + bit_fls(x->sl_bitmap[fl])]; o != nil; o = fb_at(c, o)->next)
+        if (blk_size((const blk_t *)(const void *)fb_at(c, o)) > best)
+            best = blk_size((const blk_t *)(const void *)fb_at(c, o));
     return best;
+}
+
+void idx_fixed_released(ctl_t *c)
+{
+    blk_t *x = blk_of(c->fidx);
+    if ((uint8_t *)x != c->fbot)
+        return; /* the index is topmost: another block is left below it */
+    bm_clear(c, x);
+    c->sys_bytes -= (uint32_t)blk_size(x);
+#if DALLOC_FILL_FREED
+    memset(blk_payload(x), 0, blk_payload_size(x));
+#endif
+    c->fbot = c->hi;
+    c->fidx = NULL;
 }
 
 void space_trim(ctl_t *c, blk_t *b, size_t size)
@@ -111,6 +127,20 @@ void space_trim(ctl_t *c, blk_t *b, size_t size)
     t = blk_next(b);
     blk_init(t, rest, blk_flags(b) & F_FIXED);
     (void)space_release(c, t);
+}
+
+size_t space_grown_size(const ctl_t *c, const blk_t *b, size_t size)
+{
+    size_t have = blk_size(b), room;
+    const uint8_t *end = blk_end(b);
+    if (end == c->rtop)
+        return (size_t)(c->fbot - c->rtop) >= size - have ? size : 0;
+    if (end == c->hi || !blk_has((const blk_t *)(const void *)end, F_FREE))
+        return 0;
+    room = have + blk_size((const blk_t *)(const void *)end);
+    if (room < size)
+        return 0;
+    return room - size >= MIN_BLOCK ? size : room; /* a sliver stays with b */
 }
 
 bool space_grow_in_place(ctl_t *c, blk_t *b, size_t size)
@@ -133,7 +163,7 @@ bool space_grow_in_place(ctl_t *c, blk_t *b, size_t size)
     n = (blk_t *)(void *)end;
     if (!blk_has(n, F_FREE) || have + blk_size(n) < size)
         return false;
-    unlist(blk_has(b, F_FIXED) ? &c->fidx : &c->ridx, n);
+    unlist(c, blk_has(b, F_FIXED) ? c->fidx : &c->ridx, n);
     if (c->cursor == (uint8_t *)n)
         c->cursor = (uint8_t *)b;
     blk_set_size(b, have + blk_size(n));

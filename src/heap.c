@@ -24,7 +24,7 @@ static bool layout(dalloc_heap_t *h)
     fl = idx_fl_count(est);
     words = ((est >> G_LOG2) + 31u) / 32u;
     p = a + ROUND_UP(sizeof(ctl_t), sizeof(void *));
-    p += 2u * fl * SL_COUNT * sizeof(fblk_t *);
+    p += fl * SL_COUNT * sizeof(link_t); /* the relocatable region's heads */
     p += words * sizeof(uint32_t);
     lo = ROUND_UP(p, GRAN);
     if (lo >= e || e - lo < blk_size_for(1, 0)) /* room for one block */
@@ -39,10 +39,10 @@ static bool layout(dalloc_heap_t *h)
     c->fbot = c->hi;
     c->cursor = c->lo;
     c->track = NULL;
-    c->bitmap = (uint32_t *)(a + ROUND_UP(sizeof(ctl_t), sizeof(void *)) + 2u * fl * SL_COUNT * sizeof(fblk_t *));
+    c->bitmap = (uint32_t *)(a + ROUND_UP(sizeof(ctl_t), sizeof(void *)) + fl * SL_COUNT * sizeof(link_t));
     memset(c->bitmap, 0, words * sizeof(uint32_t));
-    idx_init(&c->ridx, (fblk_t **)(a + ROUND_UP(sizeof(ctl_t), sizeof(void *))), fl);
-    idx_init(&c->fidx, c->ridx.heads + fl * SL_COUNT, fl);
+    idx_init(c, &c->ridx, (link_t *)(a + ROUND_UP(sizeof(ctl_t), sizeof(void *))), fl);
+    c->fidx = NULL;
     c->pinned = 0;
     c->mods = NULL;
     c->mod_cap = 0;
@@ -74,7 +74,8 @@ dalloc_status_t dalloc_heap_init(dalloc_heap_t *h, void *buf, size_t size)
         return DALLOC_E_HEAP;
     }
     h->ctl->policy = DALLOC_COMPACT_ON_DEMAND;
-    h->ctl->refusals = h->ctl->compactions = h->ctl->bytes_moved = h->ctl->orphaned = 0;
+    h->ctl->refusals = h->ctl->compactions = h->ctl->orphaned = 0;
+    h->ctl->bytes_moved = 0;
 #if DALLOC_THREAD_SAFETY
     if (!lock_create(h)) {
         h->ctl = NULL;
@@ -189,11 +190,11 @@ dalloc_status_t dalloc_get_stats(const dalloc_heap_t *h, dalloc_stats_t *st)
     st->arena_size = (size_t)(c->hi - c->lo);
     st->used_bytes = h->offset;
     st->free_bytes = st->arena_size - st->used_bytes - c->sys_bytes;
-    big = idx_largest(&c->ridx);
+    big = idx_largest(c, &c->ridx);
     big = gap > big ? gap : big;
     st->largest_free = payload_of(big);
     st->largest_after_compaction = payload_of(largest_after_compaction(c));
-    st->free_blocks = idx_count(&c->ridx) + idx_count(&c->fidx);
+    st->free_blocks = idx_count(c, &c->ridx) + idx_count(c, c->fidx);
     st->live_blocks = h->alloc_info.allocations_num;
     st->pinned_blocks = c->pinned;
     st->peak_used = h->alloc_info.max_memory_amount;

@@ -69,13 +69,19 @@
 #endif
 #define FL_MAX 32u
 
+/* A list link: the byte offset of a free block, of the sentinel or of a
+ * list head from the control block, which lies below everything it
+ * indexes inside a buffer of less than 4 GiB.  Four bytes on any target,
+ * so the heads cost half as much on 64-bit ones. */
+typedef uint32_t link_t;
+
 typedef struct freeidx {
     uint32_t fl_bitmap;         /* bit f: some list of first level f is non-empty */
+    uint32_t fl_count;          /* first levels in use for this arena */
     uint8_t sl_bitmap[FL_MAX];  /* bit s of [f]: list (f, s) is non-empty */
-    unsigned fl_count;          /* first levels in use for this arena */
-    fblk_t **heads;             /* fl_count * SL_COUNT list heads */
-    fblk_t nil;                 /* the end of every list (never on one) */
     size_t bytes;               /* total size of the blocks on the lists */
+    link_t *heads;              /* fl_count * SL_COUNT list heads */
+    fblk_t nil;                 /* the end of every list (never on one) */
 } freeidx_t;
 
 /* One registered module (a slot with name[0] == 0 is free). */
@@ -90,17 +96,22 @@ struct dalloc_ctl {
     uint8_t *lo, *rtop, *fbot, *hi;
     uint8_t *cursor;            /* no hole that compaction can close lies below */
     uint32_t *bitmap;           /* block starts, one bit per granule of [lo, hi) */
-    freeidx_t ridx;             /* holes of the relocatable region */
-    freeidx_t fidx;             /* holes of the fixed region */
     uint8_t *track;             /* an address kept right across moves (an owner
                                    inside a block that compaction may move) */
-    size_t pinned;              /* pinned blocks */
-    size_t refusals, compactions, bytes_moved;
-    size_t orphaned;            /* registrations dropped because the variable
-                                   no longer held its block */
+    freeidx_t ridx;             /* holes of the relocatable region */
+    /* Holes of the fixed region: an index in an F_SYS block, the topmost
+     * block of that region, made with the first fixed block and dropped
+     * with the last, so a heap without fixed blocks pays nothing for it.
+     * NULL exactly while the fixed region is empty. */
+    freeidx_t *fidx;
     modrec_t *mods;             /* module registry (payload of an F_SYS block) */
-    unsigned mod_cap;           /* its slots */
-    size_t sys_bytes;           /* bytes of F_SYS blocks (not in heap_t.offset) */
+    size_t bytes_moved;
+    uint32_t pinned;            /* pinned blocks */
+    uint32_t refusals, compactions;
+    uint32_t orphaned;          /* registrations dropped because the variable
+                                   no longer held its block */
+    uint32_t sys_bytes;         /* bytes of F_SYS blocks (not in heap_t.offset) */
+    unsigned mod_cap;           /* slots of the registry */
     unsigned policy;            /* dalloc_policy_t */
 #if DALLOC_THREAD_SAFETY
     dalloc_lock_hooks_t hooks;  /* create == NULL: the built-in lock */
@@ -207,16 +218,20 @@ static inline void heap_count_free(dalloc_heap_t *h, size_t size)
 /* ---- free space (freeidx.c) ------------------------------------------------ */
 
 unsigned idx_fl_count(size_t arena);
-size_t idx_count(const freeidx_t *x); /* blocks on the lists: O(blocks) */
-void idx_init(freeidx_t *x, fblk_t **heads, unsigned fl_count);
-void idx_insert(freeidx_t *x, blk_t *b);
-void idx_remove(freeidx_t *x, blk_t *b);
+size_t idx_count(const ctl_t *c, const freeidx_t *x); /* blocks on the lists: O(blocks) */
+void idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count);
+void idx_insert(ctl_t *c, freeidx_t *x, blk_t *b);
+void idx_remove(ctl_t *c, freeidx_t *x, blk_t *b);
 /* A free block of at least size bytes, off its list, or NULL.  how 0: the
  * classes certain to fit (O(1)); 1: the first few blocks of the request's
  * own class (O(1)); 2: all of that class (before a compaction, which costs
  * more anyway). */
-blk_t *idx_take(freeidx_t *x, size_t size, int how);
-size_t idx_largest(const freeidx_t *x);
+blk_t *idx_take(ctl_t *c, freeidx_t *x, size_t size, int how);
+size_t idx_largest(const ctl_t *c, const freeidx_t *x);
+/* After a block of the fixed region was freed: drop the region's index
+ * (fixed.c makes it with the region's first block) when the region holds
+ * nothing else, leaving it empty and fidx NULL. */
+void idx_fixed_released(ctl_t *c);
 
 /* Return used block b to free space (clearing its bitmap bit), merged with
  * its free neighbours and the gap; moves the compaction cursor down to the
@@ -227,11 +242,20 @@ void space_trim(ctl_t *c, blk_t *b, size_t size);
 /* A relocatable block of exactly size bytes from a hole or the gap, marked
  * used (flags cleared, bitmap set), or NULL.  Never compacts. */
 blk_t *space_take_reloc(ctl_t *c, size_t size);
+/* The size used block b would have after growing in place to size (an
+ * unsplittable remainder stays with it), or 0 when it cannot grow there. */
+size_t space_grown_size(const ctl_t *c, const blk_t *b, size_t size);
 /* Grow used block b in place to size when the free space after it allows. */
 bool space_grow_in_place(ctl_t *c, blk_t *b, size_t size);
 
 /* Free used block b (any kind): module, counters, zero fill, merge. */
 void block_free(dalloc_heap_t *h, blk_t *b);
+/* Resize used block b in place to size (its module trailer kept at the
+ * end, its module's quota respected): DALLOC_OK, DALLOC_E_QUOTA, or
+ * DALLOC_E_NOMEM when it cannot grow where it is. */
+dalloc_status_t block_resize(dalloc_heap_t *h, blk_t *b, size_t size);
+/* Would module-tagged block b (or none) stay within its quota at size? */
+dalloc_status_t block_admit(const ctl_t *c, const blk_t *b, size_t size);
 /* A fixed block of size bytes aligned to align (>= GRAN), compacting the
  * relocatable region when the policy allows; marked used, or NULL. */
 blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align);

@@ -1,4 +1,4 @@
-/* log.h - formatted lines to the log hook (dalloc_set_log); internal. */
+/* log.h - formatted lines to the log and output hooks; internal. */
 #ifndef DALLOC_LOG_H
 #define DALLOC_LOG_H
 
@@ -6,5 +6,12 @@
 __attribute__((format(printf, 1, 2)))
 #endif
 void dalloc_logf(const char *fmt, ...);
+
+/* Formatted text to the output hook of the debug printers (debug_print.c;
+ * dalloc_set_output). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+void dalloc_outf(const char *fmt, ...);
 
 #endif /* DALLOC_LOG_H */

@@ -137,12 +137,12 @@ static dalloc_status_t grow_registry(dalloc_heap_t *h)
     if (c->mods != NULL) {
         blk_t *old = blk_of(c->mods);
         memcpy(blk_payload(b), c->mods, c->mod_cap * sizeof(modrec_t));
-        c->sys_bytes -= blk_size(old);
+        c->sys_bytes -= (uint32_t)blk_size(old);
         (void)space_release(c, old);
     }
     c->mods = (modrec_t *)blk_payload(b);
     c->mod_cap = cap;
-    c->sys_bytes += blk_size(b);
+    c->sys_bytes += (uint32_t)blk_size(b);
     return DALLOC_OK;
 }
 
@@ -324,20 +324,29 @@ dalloc_module_t dalloc_module_of(dalloc_heap_t *h, const void *block)
     return id;
 }
 
-/* Give b (no module yet) a trailer: grow in place, or move a relocatable
- * block to a bigger one.  Returns the block (maybe moved) or NULL. */
-static blk_t *add_trailer(dalloc_heap_t *h, blk_t *b)
+/* Give *pb (no module yet) a trailer for module id: grow in place, or move
+ * a relocatable block to a bigger one.  The quota sees the block's final
+ * size (a hole too small to split is taken whole). */
+static dalloc_status_t add_trailer(dalloc_heap_t *h, blk_t **pb, dalloc_module_t id)
 {
     ctl_t *c = h->ctl;
-    size_t old = blk_size(b), size = old + MT;
-    blk_t *nb;
-    if (space_grow_in_place(c, b, size))
-        return b;
+    blk_t *b = *pb, *nb;
+    size_t old = blk_size(b), size = old + MT, grown = space_grown_size(c, b, size);
+    if (grown != 0) {
+        if (mod_admit(c, id, grown) != DALLOC_OK)
+            return DALLOC_E_QUOTA;
+        (void)space_grow_in_place(c, b, size);
+        return DALLOC_OK;
+    }
     if (blk_has(b, F_FIXED | F_PINNED))
-        return NULL;
+        return DALLOC_E_NOMEM;
     nb = space_take_reloc(c, size);
     if (nb == NULL)
-        return NULL;
+        return DALLOC_E_NOMEM;
+    if (mod_admit(c, id, blk_size(nb)) != DALLOC_OK) {
+        (void)space_release(c, nb);
+        return DALLOC_E_QUOTA;
+    }
     size = blk_size(nb);
     move_block(h, b, (uint8_t *)nb);
     blk_set_size(nb, size);
@@ -347,7 +356,8 @@ static blk_t *add_trailer(dalloc_heap_t *h, blk_t *b)
     memset(blk_payload(b), 0, old - HDR);
 #endif
     (void)space_release(c, b);
-    return nb;
+    *pb = nb;
+    return DALLOC_OK;
 }
 
 static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module_t id)
@@ -382,13 +392,11 @@ static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module
     if (id == DALLOC_NO_MODULE)
         return DALLOC_OK;
     old = blk_size(b);
-    st = mod_admit(c, id, old + MT);
-    if (st != DALLOC_OK)
+    st = add_trailer(h, &b, id);
+    if (st != DALLOC_OK) {
+        if (st == DALLOC_E_NOMEM)
+            c->refusals++;
         return st;
-    b = add_trailer(h, b);
-    if (b == NULL) {
-        c->refusals++;
-        return DALLOC_E_NOMEM;
     }
     blk_set(b, F_MOD);
     mod_link(c, b, id);

@@ -35,54 +35,70 @@ static HOT_INLINE void mapping(size_t units, unsigned *fl, unsigned *sl)
     }
 }
 
-/* Clear the bitmap bits of list (fl, sl) if it became empty, branch-free. */
-static HOT_INLINE void note_if_empty(freeidx_t *x, unsigned fl, unsigned sl)
+/* Links are offsets from the control block (see link_t). */
+static inline fblk_t *fb_at(const ctl_t *c, link_t o)
 {
-    unsigned empty = x->heads[fl * SL_COUNT + sl] == &x->nil;
+    return (fblk_t *)(void *)((uint8_t *)(uintptr_t)c + o);
+}
+static inline link_t *link_at(const ctl_t *c, link_t o)
+{
+    return (link_t *)(void *)((uint8_t *)(uintptr_t)c + o);
+}
+static inline link_t fb_off(const ctl_t *c, const void *p)
+{
+    return (link_t)((const uint8_t *)p - (const uint8_t *)c);
+}
+
+/* Clear the bitmap bits of list (fl, sl) if it became empty, branch-free. */
+static HOT_INLINE void note_if_empty(const ctl_t *c, freeidx_t *x, unsigned fl, unsigned sl)
+{
+    unsigned empty = x->heads[fl * SL_COUNT + sl] == fb_off(c, &x->nil);
     x->sl_bitmap[fl] = (uint8_t)(x->sl_bitmap[fl] & ~(empty << sl));
     x->fl_bitmap &= ~((uint32_t)(x->sl_bitmap[fl] == 0) << fl);
 }
 
-static HOT_INLINE void enlist(freeidx_t *x, blk_t *b)
+static HOT_INLINE void enlist(const ctl_t *c, freeidx_t *x, blk_t *b)
 {
     unsigned fl, sl;
-    fblk_t *f = (fblk_t *)(void *)b, **head;
+    fblk_t *f = (fblk_t *)(void *)b;
+    link_t *head;
     mapping(blk_size(b) >> G_LOG2, &fl, &sl);
     head = &x->heads[fl * SL_COUNT + sl];
     f->next = *head;
-    f->pprev = head;
-    (*head)->pprev = &f->next; /* the sentinel's, when the list was empty */
-    *head = f;
+    f->pprev = fb_off(c, head);
+    fb_at(c, *head)->pprev = fb_off(c, &f->next); /* the sentinel's, when the list was empty */
+    *head = fb_off(c, f);
     x->fl_bitmap |= (uint32_t)1 << fl;
     x->sl_bitmap[fl] = (uint8_t)(x->sl_bitmap[fl] | (1u << sl));
     x->bytes += blk_size(b);
 }
 
-static HOT_INLINE void unlist(freeidx_t *x, blk_t *b)
+static HOT_INLINE void unlist(const ctl_t *c, freeidx_t *x, blk_t *b)
 {
     unsigned fl, sl;
     fblk_t *f = (fblk_t *)(void *)b;
     mapping(blk_size(b) >> G_LOG2, &fl, &sl);
-    *f->pprev = f->next;
-    f->next->pprev = f->pprev;
-    note_if_empty(x, fl, sl);
+    *link_at(c, f->pprev) = f->next;
+    fb_at(c, f->next)->pprev = f->pprev;
+    note_if_empty(c, x, fl, sl);
     x->bytes -= blk_size(b);
 }
 
 /* Take the first block of list (fl, sl), known to be non-empty. */
-static HOT_INLINE blk_t *pop(freeidx_t *x, unsigned fl, unsigned sl)
+static HOT_INLINE blk_t *pop(const ctl_t *c, freeidx_t *x, unsigned fl, unsigned sl)
 {
-    fblk_t **head = &x->heads[fl * SL_COUNT + sl], *f = *head;
+    link_t *head = &x->heads[fl * SL_COUNT + sl];
+    fblk_t *f = fb_at(c, *head);
     *head = f->next;
-    f->next->pprev = head;
-    note_if_empty(x, fl, sl);
+    fb_at(c, f->next)->pprev = fb_off(c, head);
+    note_if_empty(c, x, fl, sl);
     x->bytes -= blk_size((blk_t *)(void *)f);
     return (blk_t *)(void *)f;
 }
 
 /* The first block of the smallest non-empty class certain to hold size
  * bytes (TLSF's good fit), off its list, or NULL. */
-static HOT_INLINE blk_t *fit(freeidx_t *x, size_t size)
+static HOT_INLINE blk_t *fit(const ctl_t *c, freeidx_t *x, size_t size)
 {
     size_t units = size >> G_LOG2, rounded = units;
     unsigned fl, sl;
@@ -102,21 +118,21 @@ static HOT_INLINE blk_t *fit(freeidx_t *x, size_t size)
         fl = bit_ffs(map);
         map = x->sl_bitmap[fl];
     }
-    return pop(x, fl, bit_ffs(map));
+    return pop(c, x, fl, bit_ffs(map));
 }
 
 /* Return used block b of the given region to free space, merged with its
  * free neighbours and the gap (see space_release()). */
 static HOT_INLINE uint8_t *release_in(ctl_t *c, blk_t *b, const bool fixed)
 {
-    freeidx_t *x = fixed ? &c->fidx : &c->ridx;
+    freeidx_t *x = fixed ? c->fidx : &c->ridx;
     size_t size = blk_size(b);
     uint8_t *end;
 
     bm_clear(c, b);
     if (blk_has(b, F_PREV_FREE)) {
         blk_t *p = blk_prev_free(b);
-        unlist(x, p);
+        unlist(c, x, p);
         size += blk_size(p);
         b = p;
     }
@@ -134,7 +150,7 @@ static HOT_INLINE uint8_t *release_in(ctl_t *c, blk_t *b, const bool fixed)
     }
     if (blk_has((blk_t *)(void *)end, F_FREE)) {
         blk_t *n = (blk_t *)(void *)end;
-        unlist(x, n);
+        unlist(c, x, n);
         size += blk_size(n);
         end += blk_size(n);
     }
@@ -149,13 +165,18 @@ merged:
     blk_write_footer(b);
     if (end != c->hi)
         blk_set((blk_t *)(void *)end, F_PREV_FREE);
-    enlist(x, b);
+    enlist(c, x, b);
     return (uint8_t *)b;
 }
 
 static inline uint8_t *release(ctl_t *c, blk_t *b)
 {
-    return blk_has(b, F_FIXED) ? release_in(c, b, true) : release_in(c, b, false);
+    uint8_t *p;
+    if (!blk_has(b, F_FIXED))
+        return release_in(c, b, false);
+    p = release_in(c, b, true);
+    idx_fixed_released(c);
+    return p;
 }
 
 /* Mark hole b (off its list) used for a block of size bytes; the rest
@@ -167,7 +188,7 @@ static HOT_INLINE blk_t *use_reloc_hole(ctl_t *c, blk_t *b, size_t size)
         blk_t *r = blk_at(b, size);
         blk_init(r, have - size, F_FREE);
         blk_write_footer(r);
-        enlist(&c->ridx, r);
+        enlist(c, &c->ridx, r);
         blk_init(b, size, 0);
     } else {
         blk_init(b, have, 0);
@@ -179,7 +200,7 @@ static HOT_INLINE blk_t *use_reloc_hole(ctl_t *c, blk_t *b, size_t size)
 
 static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
 {
-    blk_t *b = fit(&c->ridx, size);
+    blk_t *b = fit(c, &c->ridx, size);
     if (b != NULL)
         return use_reloc_hole(c, b, size);
     if ((size_t)(c->fbot - c->rtop) >= size) {
@@ -193,7 +214,7 @@ static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
     }
     /* Before compaction is considered, any hole that fits must be found;
      * under the manual policy the look stays bounded (O(1) allocation). */
-    b = idx_take(&c->ridx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
+    b = idx_take(c, &c->ridx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
     return b != NULL ? use_reloc_hole(c, b, size) : NULL;
 }
 
