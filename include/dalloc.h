@@ -137,7 +137,8 @@ typedef struct {
     size_t arena_size;      /**< the buffer less alignment and the control block */
     size_t header_size;     /**< per-block header of a plain block */
     size_t used_bytes;      /**< live blocks with their headers (= heap_t.offset) */
-    size_t free_bytes;      /**< arena_size - used_bytes */
+    size_t free_bytes;      /**< arena_size - used_bytes, less the library's own
+                                 blocks (module registry, fixed-region index) */
     size_t largest_free;    /**< largest request dalloc_alloc() can serve now
                                  without compacting (payload bytes); under
                                  DALLOC_COMPACT_MANUAL the search of a size
@@ -153,6 +154,9 @@ typedef struct {
     size_t refusals;        /**< calls refused with DALLOC_E_NOMEM */
     size_t compactions;     /**< compaction runs (full or steps that moved) */
     size_t bytes_moved;     /**< payload+header bytes moved by compaction or realloc */
+    unsigned fragmentation_permille; /**< share of the free bytes outside the
+                                 largest free block, in thousandths (0: all
+                                 free memory is one block) */
 } dalloc_stats_t;
 
 /* ------------------------------------------------------------------------ */
@@ -187,7 +191,9 @@ DALLOC_API dalloc_status_t dalloc_heap_reset(dalloc_heap_t *heap);
  * `owner` and rewrites *owner whenever it moves the block.  *owner may itself
  * lie inside another block of this heap.  On refusal *owner is set to NULL
  * (except for DALLOC_E_OWNER, which leaves *owner alone) and no block has
- * moved: compaction runs only when it is sure to serve the request.
+ * moved: compaction runs only when it is sure to make room (one exception: a
+ * module's quota checked against the hole actually taken after compacting
+ * may still refuse, DALLOC_E_QUOTA).
  * Refused only when live bytes + headers + the request exceed the space of
  * the relocatable region (the arena less the span of the fixed region), or
  * pinned blocks split the free space so that no stretch between them is
@@ -360,8 +366,9 @@ DALLOC_API size_t dalloc_compact(dalloc_heap_t *heap);
  * follows its budget whatever the heap's size.  Returns the bytes moved and
  * sets the last error: DALLOC_OK when the heap is now compact,
  * DALLOC_E_AGAIN when work is left (call again), DALLOC_E_BUDGET when the
- * next block to move is larger than the whole budget (nothing can move:
- * give a budget at least the size of the largest relocatable block).  Under
+ * next block to move is larger than the whole budget (blocks before it may
+ * have moved in this call; give a budget at least the size of the largest
+ * relocatable block).  Under
  * DALLOC_COMPACT_MANUAL, dalloc_alloc() and dalloc_free() never compact:
  * their cost does not depend on the number of blocks (free is O(size of the
  * block) for zeroing and, for a block that holds owners, its owner scan), and
@@ -499,8 +506,9 @@ DALLOC_API dalloc_status_t dalloc_for_each_free_block(dalloc_heap_t *heap, dallo
 
 /**
  * Draw the heap into out[0..width) and a NUL (out must hold width + 1
- * bytes): each character is a slice of the arena, showing what covers most
- * of it: '.' free, '#' fixed, '!' pinned, '=' relocatable, a letter
+ * bytes): each character is a slice of the arena, showing the block at the
+ * middle of the slice: '.' free, '#' fixed (and the library's own blocks),
+ * '!' pinned, '=' relocatable, a letter
  * 'a'..'z' for a module's blocks (module id 1 is 'a', wrapping after 'z').
  * Returns width, or 0 when the heap is not initialised or width is 0.
  */

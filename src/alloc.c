@@ -10,9 +10,11 @@
 #ifdef __OPTIMIZE_SIZE__
 #define TAKE_RELOC space_take_reloc
 #define RELEASE_RELOC space_release
+#define BLOCK_AT used_block_at
 #else
 #define TAKE_RELOC take_reloc
 #define RELEASE_RELOC(c, b) release_in(c, b, false)
+#define BLOCK_AT block_at
 #endif
 
 const mod_ops_t *dalloc_mod_ops;
@@ -24,7 +26,7 @@ static bool owner_aligned(void **owner)
 
 static inline blk_t *find_by_value(ctl_t *c, void *p)
 {
-    return used_block_at(c, p);
+    return BLOCK_AT(c, p);
 }
 
 /* The live relocatable block registered at owner, or NULL. */
@@ -33,7 +35,7 @@ static inline blk_t *find_by_owner(ctl_t *c, void **owner)
     blk_t *b;
     if (owner == NULL || !owner_aligned(owner))
         return NULL;
-    b = used_block_at(c, *owner);
+    b = BLOCK_AT(c, *owner);
     if (b == NULL || blk_has(b, F_FIXED) || b->owner != owner)
         return NULL;
     return b;
@@ -47,27 +49,10 @@ static size_t reloc_free(const ctl_t *c)
 }
 
 /* Will a full compaction leave a free run of size bytes?  Decided before
- * compacting, so a request that would be refused anyway moves nothing.
- * Without pins all free space gathers in the gap; with pins it gathers in
- * the stretches between them (walked, O(blocks): a rare path). */
+ * compacting, so a request that would be refused anyway moves nothing. */
 static bool compaction_fits(const ctl_t *c, size_t size)
 {
-    const uint8_t *p;
-    size_t run = 0;
-    if (c->policy == DALLOC_COMPACT_MANUAL || reloc_free(c) < size)
-        return false;
-    if (c->pinned == 0)
-        return true;
-    for (p = c->lo; p < c->rtop; p += blk_size((const blk_t *)(const void *)p)) {
-        const blk_t *b = (const blk_t *)(const void *)p;
-        if (blk_has(b, F_FREE))
-            run += blk_size(b);
-        else if (blk_has(b, F_PINNED) && run >= size)
-            return true;
-        else if (blk_has(b, F_PINNED))
-            run = 0;
-    }
-    return run + (size_t)(c->fbot - c->rtop) >= size;
+    return c->policy != DALLOC_COMPACT_MANUAL && compact_largest(c, NULL) >= size;
 }
 
 /* Is b the last used block of the relocatable region (nothing used above)? */
@@ -91,7 +76,8 @@ static void compact_keeping(dalloc_heap_t *h, void ***owner)
 }
 
 /* A new relocatable block of size bytes; compacts when the policy allows and
- * the free total suffices.  *owner is updated if compaction moved it. */
+ * compaction is sure to make room (then the take cannot fail).  *owner is
+ * updated if compaction moved it. */
 static blk_t *take_block(dalloc_heap_t *h, size_t size, void ***owner)
 {
     ctl_t *c = h->ctl;
@@ -100,8 +86,6 @@ static blk_t *take_block(dalloc_heap_t *h, size_t size, void ***owner)
         compact_keeping(h, owner);
         b = space_take_reloc(c, size);
     }
-    if (b == NULL)
-        c->refusals++;
     return b;
 }
 
@@ -110,45 +94,37 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, void **owner, da
     ctl_t *c = h->ctl;
     size_t size = blk_size_for(n, id != DALLOC_NO_MODULE);
     dalloc_status_t st;
-    bool inside;
     blk_t *b;
 
-    if (!owner_aligned(owner))
-        return DALLOC_E_OWNER;
-    if (*owner != NULL && find_by_owner(c, owner) != NULL)
-        return DALLOC_E_OWNER; /* it already owns a live block: keep it */
+    if (!owner_aligned(owner) || (*owner != NULL && find_by_owner(c, owner) != NULL))
+        return DALLOC_E_OWNER; /* unusable, or it already owns a live block: keep it */
     if (n == 0 || size == 0) {
-        *owner = NULL;
-        return n == 0 ? DALLOC_E_ARG : DALLOC_E_SIZE;
+        st = n == 0 ? DALLOC_E_ARG : DALLOC_E_SIZE;
+        goto refuse;
     }
-    inside = in_arena(c, owner);
-    if (inside && !mark_container(c, owner, NULL))
+    if (in_arena(c, owner) && !mark_container(c, owner, NULL))
         return DALLOC_E_OWNER;
-    st = core_mod_admit(c, id, size);
-    if (st != DALLOC_OK) {
-        *owner = NULL;
-        return st;
-    }
+    if ((st = core_mod_admit(c, id, size)) != DALLOC_OK)
+        goto refuse;
 #if DALLOC_MAX_ALLOCATIONS > 0
-    if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS) {
-        *owner = NULL;
-        return DALLOC_E_LIMIT;
-    }
+    st = DALLOC_E_LIMIT;
+    if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS)
+        goto refuse;
 #endif
+    st = DALLOC_E_NOMEM;
     b = take_block(h, size, &owner);
     if (b == NULL) {
-        *owner = NULL;
-        return DALLOC_E_NOMEM;
+        c->refusals++;
+        goto refuse;
     }
     /* A hole too small to split is taken whole: the quota sees that size. */
     if (id != DALLOC_NO_MODULE && blk_size(b) != size && (st = core_mod_admit(c, id, blk_size(b))) != DALLOC_OK) {
         (void)space_release(c, b);
-        *owner = NULL;
-        return st;
+        goto refuse;
     }
-    /* Flag the container now: a compaction above may have moved it and
+    /* Flag the container again: a compaction above may have moved it and
      * dropped a flag set while the slot held no block yet. */
-    if (inside)
+    if (in_arena(c, owner))
         (void)mark_container(c, owner, NULL);
     b->owner = owner;
     *owner = blk_payload(b);
@@ -158,26 +134,21 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, void **owner, da
     }
     heap_count_alloc(h, blk_size(b));
     return DALLOC_OK;
+refuse:
+    *owner = NULL;
+    return st;
 }
 
 /* The entry of dalloc_alloc() and dalloc_alloc_in(). */
 static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
 {
-    dalloc_status_t st;
-    if (heap_ctl(h) == NULL) {
-        if (owner != NULL)
+    dalloc_status_t st = heap_enter(h, owner != NULL);
+    if (st != DALLOC_OK) {
+        if (owner != NULL) /* on DALLOC_E_HEAP */
             *owner = NULL;
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
+        return st;
     }
-    if (owner == NULL)
-        return h->last_error = DALLOC_E_ARG;
-    HEAP_LOCK(h);
-    st = alloc_locked(h, n, owner, id);
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    return heap_leave(h, alloc_locked(h, n, owner, id));
 }
 
 dalloc_status_t dalloc_alloc_in(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
@@ -231,6 +202,7 @@ void block_free(dalloc_heap_t *h, blk_t *b)
     memset(blk_payload(b), 0, size - HDR);
 #endif
     (void)space_release(c, b);
+    idx_fixed_released(c);
 }
 
 static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond)
@@ -263,19 +235,8 @@ static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_co
 
 dalloc_status_t dalloc_free(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond)
 {
-    dalloc_status_t st;
-    if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
-    if (ptr == NULL)
-        return h->last_error = DALLOC_E_ARG;
-    HEAP_LOCK(h);
-    st = free_locked(h, ptr, cond);
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    dalloc_status_t st = heap_enter(h, ptr != NULL);
+    return st != DALLOC_OK ? st : heap_leave(h, free_locked(h, ptr, cond));
 }
 
 /* Resize b in place (trailer kept at the end); false when it cannot grow. */
@@ -304,7 +265,7 @@ dalloc_status_t block_resize(dalloc_heap_t *h, blk_t *b, size_t size)
     if (size <= old)
         space_trim(c, b, size);
     else
-        (void)space_grow_in_place(c, b, size);
+        space_grow_in_place(c, b, size);
     if (blk_has(b, F_MOD)) {
         *blk_trailer(b) = t;
         dalloc_mod_ops->resized(c, b, old);
@@ -314,27 +275,25 @@ dalloc_status_t block_resize(dalloc_heap_t *h, blk_t *b, size_t size)
     return DALLOC_OK;
 }
 
-/* Move b to a new block of size bytes (hole, gap, or after compacting). */
-static dalloc_status_t realloc_move(dalloc_heap_t *h, blk_t *b, size_t size, void **owner)
+/* Move the block owned by *owner* to a new block of size bytes (hole, gap,
+ * or after compacting), or grow it after a compaction that leaves it last. */
+static dalloc_status_t realloc_move(dalloc_heap_t *h, size_t size, void **owner)
 {
     ctl_t *c = h->ctl;
-    size_t old = blk_size(b);
-    blk_t *nb = space_take_reloc(c, size);
+    size_t old = blk_size(find_by_owner(c, owner));
+    blk_t *nb = take_block(h, size, &owner), *b = find_by_owner(c, owner); /* it may have compacted */
 
-    /* Compact only when it is sure to serve the request: room for a new
-     * copy, or b ends up last with room to grow into the gap. */
-    if (nb == NULL && (compaction_fits(c, size) ||
-                       (c->pinned == 0 && c->policy != DALLOC_COMPACT_MANUAL && reloc_free(c) >= size - old &&
-                        last_used(c, b)))) {
-        compact_keeping(h, &owner);
-        b = find_by_owner(c, owner);
-        if (block_resize(h, b, size) == DALLOC_OK) /* compaction left b on top */
-            return DALLOC_OK;
-        nb = space_take_reloc(c, size);
-    }
     if (nb == NULL) {
-        c->refusals++;
-        return DALLOC_E_NOMEM;
+        /* No room for a copy even after compacting (nothing moved).  But
+         * without pins compaction gathers all free space above the last
+         * used block: when that is b, it can grow there. */
+        if (c->pinned != 0 || c->policy == DALLOC_COMPACT_MANUAL || reloc_free(c) < size - old ||
+            !last_used(c, b)) {
+            c->refusals++;
+            return DALLOC_E_NOMEM;
+        }
+        compact_keeping(h, &owner);
+        return block_resize(h, find_by_owner(c, owner), size);
     }
     /* A hole too small to split is taken whole: the quota sees that size. */
     if (block_admit(c, b, blk_size(nb)) != DALLOC_OK) {
@@ -353,12 +312,10 @@ static dalloc_status_t realloc_move(dalloc_heap_t *h, blk_t *b, size_t size, voi
         dalloc_mod_ops->resized(c, nb, old);
     }
     heap_count_alloc(h, size);
-    blk_clear(b, F_SLOTS | F_PINNED | F_MOD);
-    heap_count_free(h, old);
-#if DALLOC_FILL_FREED
-    memset(blk_payload(b), 0, old - HDR);
-#endif
-    (void)space_release(c, b);
+    /* The old place is freed as a plain block: its owners and module
+     * membership went with the move (b is not pinned: refused earlier). */
+    blk_clear(b, F_SLOTS | F_MOD);
+    free_reloc(h, b);
     return DALLOC_OK;
 }
 
@@ -388,24 +345,13 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
         return st;
     if (blk_has(b, F_PINNED))
         return DALLOC_E_PINNED;
-    return realloc_move(h, b, size, owner);
+    return realloc_move(h, size, owner);
 }
 
 dalloc_status_t dalloc_realloc(dalloc_heap_t *h, size_t n, void **owner)
 {
-    dalloc_status_t st;
-    if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
-    if (owner == NULL)
-        return h->last_error = DALLOC_E_ARG;
-    HEAP_LOCK(h);
-    st = realloc_locked(h, n, owner);
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    dalloc_status_t st = heap_enter(h, owner != NULL);
+    return st != DALLOC_OK ? st : heap_leave(h, realloc_locked(h, n, owner));
 }
 
 static dalloc_status_t replace_locked(dalloc_heap_t *h, void **old_owner, void **new_owner)
@@ -428,34 +374,17 @@ static dalloc_status_t replace_locked(dalloc_heap_t *h, void **old_owner, void *
 
 dalloc_status_t dalloc_replace(dalloc_heap_t *h, void **old_owner, void **new_owner)
 {
-    dalloc_status_t st;
-    if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
-    if (old_owner == NULL || new_owner == NULL)
-        return h->last_error = DALLOC_E_ARG;
-    HEAP_LOCK(h);
-    st = replace_locked(h, old_owner, new_owner);
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    dalloc_status_t st = heap_enter(h, old_owner != NULL && new_owner != NULL);
+    return st != DALLOC_OK ? st : heap_leave(h, replace_locked(h, old_owner, new_owner));
 }
 
 dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond, uint32_t *index)
 {
     ctl_t *c = heap_ctl(h);
     blk_t *b = NULL;
-    dalloc_status_t st = DALLOC_E_NOTBLOCK;
-    if (c == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
-    if (ptr == NULL || (cond != USING_PTR_ADDRESS && cond != USING_PTR_VALUE))
-        return h->last_error = DALLOC_E_ARG;
-    HEAP_LOCK(h);
+    dalloc_status_t st = heap_enter(h, ptr != NULL && (cond == USING_PTR_ADDRESS || cond == USING_PTR_VALUE));
+    if (st != DALLOC_OK)
+        return st;
     if (cond == USING_PTR_ADDRESS) {
         b = find_by_owner(c, ptr);
     } else {
@@ -463,14 +392,11 @@ dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condi
         if (b != NULL && blk_has(b, F_FIXED))
             b = NULL;
     }
-    if (b != NULL) {
-        st = DALLOC_OK;
-        if (index != NULL)
-            *index = (uint32_t)bm_index(c, b);
-    }
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    if (b == NULL)
+        return heap_leave(h, DALLOC_E_NOTBLOCK);
+    if (index != NULL)
+        *index = (uint32_t)bm_index(c, b);
+    return heap_leave(h, DALLOC_OK);
 }
 
 static dalloc_status_t pin_locked(dalloc_heap_t *h, void **owner, bool pin)
@@ -494,19 +420,8 @@ static dalloc_status_t pin_locked(dalloc_heap_t *h, void **owner, bool pin)
 
 static dalloc_status_t pin_call(dalloc_heap_t *h, void **owner, bool pin)
 {
-    dalloc_status_t st;
-    if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
-    if (owner == NULL)
-        return h->last_error = DALLOC_E_ARG;
-    HEAP_LOCK(h);
-    st = pin_locked(h, owner, pin);
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    dalloc_status_t st = heap_enter(h, owner != NULL);
+    return st != DALLOC_OK ? st : heap_leave(h, pin_locked(h, owner, pin));
 }
 
 dalloc_status_t dalloc_pin(dalloc_heap_t *h, void **owner) { return pin_call(h, owner, true); }

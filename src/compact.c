@@ -51,11 +51,30 @@ bool mark_container(ctl_t *c, void **slot, const blk_t *self)
     return true;
 }
 
-/* Translate by delta (or drop, with orphan) the recorded owner of every
- * block whose owner is a word of b at payload offset from or above (b
- * itself excepted).  Returns how many there were; clears F_SLOTS when a
- * scan of the whole payload finds none. */
-static size_t for_each_dependent(ctl_t *c, blk_t *b, size_t from, ptrdiff_t delta, bool orphan)
+blk_t *used_block_at(const ctl_t *c, const void *p)
+{
+    return block_at(c, p);
+}
+
+/* Is p inside [from, to)? */
+static bool in_range(const void *p, const uint8_t *from, const uint8_t *to)
+{
+    return (const uint8_t *)p >= from && (const uint8_t *)p < to;
+}
+
+/*
+ * The one owner scan.  Visit the dependents of b: the relocatable blocks
+ * (b itself excepted) whose recorded owner is a word of b at payload offset
+ * from or above.  Each one outside the run [rf, rt) gets its owner
+ * translated by delta, or dropped when delta is ORPHAN; blocks of a moving
+ * run translate their own owner (move_run()).  Returns how many there are.
+ * A scan of the whole payload that finds none clears F_SLOTS, unless b is
+ * part of a longer run: a dependent inside the run may already be
+ * translated, so the scan cannot see it.
+ */
+#define ORPHAN PTRDIFF_MIN
+static size_t scan_dependents(ctl_t *c, blk_t *b, size_t from, ptrdiff_t delta, const uint8_t *rf,
+                              const uint8_t *rt)
 {
     uint8_t *x = (uint8_t *)blk_payload(b) + (from & ~(sizeof(void *) - 1)), *end = blk_end(b);
     size_t found = 0;
@@ -64,23 +83,24 @@ static size_t for_each_dependent(ctl_t *c, blk_t *b, size_t from, ptrdiff_t delt
     for (; x + sizeof(void *) <= end; x += sizeof(void *)) {
         blk_t *d = used_block_at(c, *(void **)(void *)x);
         if (d != NULL && d != b && !blk_has(d, F_FIXED) && d->owner == (void **)(void *)x) {
-            d->owner = orphan ? NULL : (void **)(void *)(x + delta);
             found++;
+            if (!in_range(d, rf, rt))
+                d->owner = delta == ORPHAN ? NULL : (void **)(void *)(x + delta);
         }
     }
-    if (found == 0 && from == 0)
+    if (found == 0 && from == 0 && (size_t)(rt - rf) <= blk_size(b))
         blk_clear(b, F_SLOTS);
     return found;
 }
 
 bool has_dependents(ctl_t *c, blk_t *b, size_t from)
 {
-    return for_each_dependent(c, b, from, 0, false) != 0;
+    return scan_dependents(c, b, from, 0, NULL, NULL) != 0;
 }
 
 void fix_dependents(ctl_t *c, blk_t *b, ptrdiff_t delta, bool orphan)
 {
-    (void)for_each_dependent(c, b, 0, delta, orphan);
+    (void)scan_dependents(c, b, 0, orphan ? ORPHAN : delta, NULL, NULL);
 }
 
 /* Copy len bytes (a multiple of GRAN) from src to dst, where dst lies
@@ -100,12 +120,6 @@ static void copy_down(uint8_t *dst, const uint8_t *src, size_t len)
 #endif
 }
 
-/* Is p inside [from, to)? */
-static bool in_range(const void *p, const uint8_t *from, const uint8_t *to)
-{
-    return (const uint8_t *)p >= from && (const uint8_t *)p < to;
-}
-
 /*
  * Move the used relocatable blocks tiling [from, to) by delta with one
  * copy.  Before it, at the old places: each block's registered variable
@@ -113,16 +127,13 @@ static bool in_range(const void *p, const uint8_t *from, const uint8_t *to)
  * place and travels with the run), each recorded owner inside the run is
  * translated, and so is the recorded owner of every block outside the run
  * whose variable lies inside it (found by the F_SLOTS scan).  After it: the
- * bitmap bits and the module list links of the moved blocks.  A run of one
- * block may drop an F_SLOTS flag whose scan finds nothing; a longer run may
- * not, because a dependent inside the run may already be translated.
+ * bitmap bits and the module list links of the moved blocks.
  */
 static void move_run(dalloc_heap_t *h, uint8_t *from, uint8_t *to, ptrdiff_t delta)
 {
     ctl_t *c = h->ctl;
     uint8_t *p, *dst = from + delta;
     size_t len = (size_t)(to - from);
-    bool single = blk_end((blk_t *)(void *)from) == to;
 
     for (p = from; p < to; p += blk_size((blk_t *)(void *)p)) {
         blk_t *b = (blk_t *)(void *)p;
@@ -139,20 +150,7 @@ static void move_run(dalloc_heap_t *h, uint8_t *from, uint8_t *to, ptrdiff_t del
                     b->owner = (void **)(void *)((uint8_t *)s + delta);
             }
         }
-        if (blk_has(b, F_SLOTS)) {
-            uint8_t *x = (uint8_t *)blk_payload(b), *end = blk_end(b);
-            size_t found = 0;
-            for (; x + sizeof(void *) <= end; x += sizeof(void *)) {
-                blk_t *d = used_block_at(c, *(void **)(void *)x);
-                if (d != NULL && d != b && !blk_has(d, F_FIXED) && d->owner == (void **)(void *)x) {
-                    found++;
-                    if (!in_range(d, from, to)) /* one inside translates itself */
-                        d->owner = (void **)(void *)(x + delta);
-                }
-            }
-            if (found == 0 && single)
-                blk_clear(b, F_SLOTS);
-        }
+        (void)scan_dependents(c, b, 0, delta, from, to);
         bm_clear(c, b);
     }
     if (c->track != NULL && in_range(c->track, from, to))
@@ -169,16 +167,6 @@ static void move_run(dalloc_heap_t *h, uint8_t *from, uint8_t *to, ptrdiff_t del
 void move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst)
 {
     move_run(h, (uint8_t *)b, blk_end(b), dst - (uint8_t *)b);
-}
-
-/* Turn [hole, hole+size) into a free block on the relocatable lists. */
-static void settle_hole(ctl_t *c, uint8_t *hole, size_t size)
-{
-    blk_t *b = (blk_t *)(void *)hole;
-    blk_init(b, size, F_FREE);
-    blk_write_footer(b);
-    blk_set((blk_t *)(void *)(hole + size), F_PREV_FREE);
-    idx_insert(c, &c->ridx, b);
 }
 
 /*
@@ -203,12 +191,14 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
         uint8_t *hole;
         size_t hsize;
         if (!blk_has(b, F_FREE)) {
-            walked += HDR;
-            if (walked > budget) {
+            /* At least one block per call, so even a budget below one
+             * header makes progress towards the hole. */
+            if (walked != 0 && walked + HDR > budget) {
                 c->cursor = p;
                 *how = COMPACT_AGAIN;
                 return moved;
             }
+            walked += HDR;
             p = blk_end(b);
             continue;
         }
@@ -228,7 +218,7 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
                 continue;
             }
             if (blk_has((blk_t *)(void *)run, F_PINNED)) {
-                settle_hole(c, hole, hsize);
+                space_put_hole(c, &c->ridx, (blk_t *)(void *)hole, hsize, false);
                 p = blk_end((blk_t *)(void *)run);
                 break;
             }
@@ -237,7 +227,7 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
                    moved + (size_t)(end - run) + blk_size((blk_t *)(void *)end) <= budget)
                 end = blk_end((blk_t *)(void *)end);
             if (end == run) {
-                settle_hole(c, hole, hsize);
+                space_put_hole(c, &c->ridx, (blk_t *)(void *)hole, hsize, false);
                 c->cursor = hole;
                 *how = blk_size((blk_t *)(void *)run) > budget ? COMPACT_BLOCKED : COMPACT_AGAIN;
                 return moved;
@@ -250,6 +240,31 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
     }
     c->cursor = c->rtop;
     return moved;
+}
+
+size_t compact_largest(const ctl_t *c, size_t *top)
+{
+    const uint8_t *p;
+    size_t seg = 0, best = 0;
+    if (c->pinned == 0) { /* everything gathers in the gap */
+        seg = c->ridx.bytes + (size_t)(c->fbot - c->rtop);
+        if (top != NULL)
+            *top = seg;
+        return seg;
+    }
+    for (p = c->lo; p < c->rtop; p += blk_size((const blk_t *)(const void *)p)) {
+        const blk_t *b = (const blk_t *)(const void *)p;
+        if (blk_has(b, F_FREE)) {
+            seg += blk_size(b);
+        } else if (blk_has(b, F_PINNED)) {
+            best = seg > best ? seg : best;
+            seg = 0;
+        }
+    }
+    seg += (size_t)(c->fbot - c->rtop);
+    if (top != NULL)
+        *top = seg;
+    return seg > best ? seg : best;
 }
 
 void compact_all(dalloc_heap_t *h)

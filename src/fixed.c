@@ -44,11 +44,8 @@ static blk_t *use_hole(ctl_t *c, blk_t *f, uint8_t *at, size_t size)
     size_t hsize = blk_size(f), lead = (size_t)(at - (uint8_t *)f);
     blk_t *b = (blk_t *)(void *)at;
     uint8_t *end = (uint8_t *)f + hsize;
-    if (lead != 0) {
-        blk_init(f, lead, F_FREE | F_FIXED);
-        blk_write_footer(f);
-        idx_insert(c, c->fidx, f);
-    }
+    if (lead != 0)
+        space_put_hole(c, c->fidx, f, lead, true);
     blk_init(b, hsize - lead, F_FIXED | (lead != 0 ? F_PREV_FREE : 0));
     if (end != c->hi)
         blk_clear((blk_t *)(void *)end, F_PREV_FREE);
@@ -79,15 +76,21 @@ static blk_t *take_hole(ctl_t *c, size_t size, size_t align)
     return use_hole(c, f, (uint8_t *)(pay - HDR), size);
 }
 
-/* carve_from_gap(), compacting the relocatable region first when needed
- * and the policy allows. */
+/* carve_from_gap(), compacting the relocatable region first when the
+ * policy allows and the free space compaction gathers next to the gap is
+ * sure to hold the block (with room for any alignment), so a refusal never
+ * moves relocatable blocks for nothing. */
 static blk_t *carve(dalloc_heap_t *h, size_t size, size_t align)
 {
     ctl_t *c = h->ctl;
     blk_t *b = carve_from_gap(c, size, align);
+    size_t top;
     if (b == NULL && c->policy != DALLOC_COMPACT_MANUAL && c->ridx.fl_bitmap != 0) {
-        compact_all(h);
-        b = carve_from_gap(c, size, align);
+        (void)compact_largest(c, &top);
+        if (top >= size + (align - GRAN)) {
+            compact_all(h);
+            b = carve_from_gap(c, size, align);
+        }
     }
     return b;
 }
@@ -158,6 +161,7 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, size_t align, da
     if (blk_size(b) != size && (st = core_mod_admit(c, id, blk_size(b))) != DALLOC_OK) {
         blk_set(b, F_FIXED);
         (void)space_release(c, b);
+        idx_fixed_released(c); /* it may have been the region's only block */
         return st;
     }
     blk_set_align_log2(b, bit_fls(align));
@@ -233,7 +237,7 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
     b = fixed_at(c, p);
     if (b == NULL)
         st = DALLOC_E_NOTBLOCK;
-    else if (has_dependents(c, b, 0))
+    else if (blk_has(b, F_SLOTS) && has_dependents(c, b, 0))
         st = DALLOC_E_BUSY;
     else
         block_free(h, b);

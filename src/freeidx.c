@@ -50,6 +50,7 @@ void idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count)
 
 void idx_insert(ctl_t *c, freeidx_t *x, blk_t *b) { enlist(c, x, b); }
 void idx_remove(ctl_t *c, freeidx_t *x, blk_t *b) { unlist(c, x, b); }
+void space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed) { put_hole(c, x, b, size, fixed); }
 
 blk_t *idx_take(ctl_t *c, freeidx_t *x, size_t size, int how)
 {
@@ -72,7 +73,7 @@ blk_t *idx_take(ctl_t *c, freeidx_t *x, size_t size, int how)
     return NULL;
 }
 
-uint8_t *space_release(ctl_t *c, blk_t *b) { return release(c, b); }
+uint8_t *space_release(ctl_t *c, blk_t *b) { return release_in(c, b, blk_has(b, F_FIXED)); }
 blk_t *space_take_reloc(ctl_t *c, size_t size) { return take_reloc(c, size); }
 
 size_t idx_count(const ctl_t *c, const freeidx_t *x)
@@ -143,26 +144,19 @@ size_t space_grown_size(const ctl_t *c, const blk_t *b, size_t size)
     return room - size >= MIN_BLOCK ? size : room; /* a sliver stays with b */
 }
 
-bool space_grow_in_place(ctl_t *c, blk_t *b, size_t size)
+void space_grow_in_place(ctl_t *c, blk_t *b, size_t size)
 {
     size_t have = blk_size(b);
     uint8_t *end = blk_end(b);
-    blk_t *n;
+    blk_t *n = (blk_t *)(void *)end;
 
     if (end == c->rtop) {
-        if ((size_t)(c->fbot - c->rtop) < size - have)
-            return false;
         if (c->cursor == c->rtop) /* it would point inside b */
             c->cursor += size - have;
         c->rtop += size - have;
         blk_set_size(b, size);
-        return true;
+        return;
     }
-    if (end == c->hi)
-        return false;
-    n = (blk_t *)(void *)end;
-    if (!blk_has(n, F_FREE) || have + blk_size(n) < size)
-        return false;
     unlist(c, blk_has(b, F_FIXED) ? c->fidx : &c->ridx, n);
     if (c->cursor == (uint8_t *)n)
         c->cursor = (uint8_t *)b;
@@ -171,5 +165,4 @@ bool space_grow_in_place(ctl_t *c, blk_t *b, size_t size)
     if (end != c->hi)
         blk_clear((blk_t *)(void *)end, F_PREV_FREE);
     space_trim(c, b, size);
-    return true;
 }

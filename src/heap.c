@@ -7,49 +7,41 @@
 /* The control block holds pointers, size_t and possibly a mutex. */
 #define CTL_ALIGN (GRAN > 16 ? GRAN : 16)
 
-/* Lay out control block, list heads, bitmap and arena in h->mem.  Returns
- * false when the buffer cannot hold them and one block. */
-static bool layout(dalloc_heap_t *h)
+/* Lay out control block, list heads, bitmap and arena in h->mem, all of
+ * it cleared but what a reset keeps (the control block from its policy
+ * on), or all of it when fresh.  Returns false when the buffer cannot hold
+ * them and one block. */
+static bool layout(dalloc_heap_t *h, bool fresh)
 {
     uintptr_t a = ROUND_UP((uintptr_t)h->mem, CTL_ALIGN);
     uintptr_t e = ((uintptr_t)h->mem + h->total_size) & ~(uintptr_t)(GRAN - 1);
-    uintptr_t p, lo;
+    uintptr_t heads = a + ROUND_UP(sizeof(ctl_t), sizeof(void *)), bitmap, lo;
     size_t est, words;
     unsigned fl;
-    ctl_t *c;
+    ctl_t *c = (ctl_t *)a;
 
     if (e <= a || e - a <= sizeof(ctl_t))
         return false;
     est = (size_t)(e - a - sizeof(ctl_t));
     fl = idx_fl_count(est);
     words = ((est >> G_LOG2) + 31u) / 32u;
-    p = a + ROUND_UP(sizeof(ctl_t), sizeof(void *));
-    p += fl * SL_COUNT * sizeof(link_t); /* the relocatable region's heads */
-    p += words * sizeof(uint32_t);
-    lo = ROUND_UP(p, GRAN);
+    bitmap = heads + fl * SL_COUNT * sizeof(link_t); /* after the relocatable region's heads */
+    lo = ROUND_UP(bitmap + words * sizeof(uint32_t), GRAN);
     if (lo >= e || e - lo < blk_size_for(1, 0)) /* room for one block */
         return false;
     if (e - lo > BLK_MAX_SIZE) /* a free block must be able to span it */
         e = lo + BLK_MAX_SIZE;
 
-    c = (ctl_t *)a;
+    memset(c, 0, fresh ? sizeof *c : offsetof(ctl_t, policy));
     c->lo = (uint8_t *)lo;
     c->rtop = c->lo;
     c->hi = (uint8_t *)e;
     c->fbot = c->hi;
     c->cursor = c->lo;
-    c->track = NULL;
-    c->bitmap = (uint32_t *)(a + ROUND_UP(sizeof(ctl_t), sizeof(void *)) + fl * SL_COUNT * sizeof(link_t));
-    memset(c->bitmap, 0, words * sizeof(uint32_t));
-    idx_init(c, &c->ridx, (link_t *)(a + ROUND_UP(sizeof(ctl_t), sizeof(void *))), fl);
-    c->fidx = NULL;
-    c->pinned = 0;
-    c->mods = NULL;
-    c->mod_cap = 0;
-    c->sys_bytes = 0;
-#if DALLOC_FILL_FREED
-    memset(c->lo, 0, (size_t)(c->hi - c->lo));
-#endif
+    c->bitmap = (uint32_t *)bitmap;
+    /* The bitmap, and with DALLOC_FILL_FREED the arena above it. */
+    memset(c->bitmap, 0, DALLOC_FILL_FREED ? (size_t)(e - bitmap) : words * sizeof(uint32_t));
+    idx_init(c, &c->ridx, (link_t *)heads, fl);
     h->ctl = c;
     h->offset = 0;
     h->alloc_info.allocations_num = 0;
@@ -64,27 +56,18 @@ dalloc_status_t dalloc_heap_init(dalloc_heap_t *h, void *buf, size_t size)
     h->magic = DALLOC_MAGIC;
     h->mem = (uint8_t *)buf;
     h->total_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-    if (buf == NULL || size == 0) {
-        h->last_error = DALLOC_E_ARG;
-        return DALLOC_E_ARG;
-    }
-    if (!layout(h)) {
-        h->ctl = NULL;
-        h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
-    h->ctl->policy = DALLOC_COMPACT_ON_DEMAND;
-    h->ctl->refusals = h->ctl->compactions = h->ctl->orphaned = 0;
-    h->ctl->bytes_moved = 0;
+    if (buf == NULL || size == 0)
+        return h->last_error = DALLOC_E_ARG;
+    /* A fresh layout: policy DALLOC_COMPACT_ON_DEMAND (0), counters 0. */
+    if (!layout(h, true)
 #if DALLOC_THREAD_SAFETY
-    if (!lock_create(h)) {
-        h->ctl = NULL;
-        h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
+        || !lock_create(h)
 #endif
-    h->last_error = DALLOC_OK;
-    return DALLOC_OK;
+    ) {
+        h->ctl = NULL;
+        return h->last_error = DALLOC_E_HEAP;
+    }
+    return h->last_error = DALLOC_OK;
 }
 
 void dalloc_heap_deinit(dalloc_heap_t *h)
@@ -106,7 +89,6 @@ dalloc_status_t dalloc_heap_reset(dalloc_heap_t *h)
 {
     ctl_t *c = heap_ctl(h);
     uint8_t *p;
-    unsigned policy;
     if (c == NULL) {
         if (h != NULL)
             h->last_error = DALLOC_E_HEAP;
@@ -118,9 +100,7 @@ dalloc_status_t dalloc_heap_reset(dalloc_heap_t *h)
         if (!blk_has(b, F_FREE) && b->owner != NULL && *b->owner == blk_payload(b))
             *b->owner = NULL;
     }
-    policy = c->policy;
-    (void)layout(h); /* same buffer: cannot fail now */
-    c->policy = policy;
+    (void)layout(h, false); /* same buffer: cannot fail now */
     h->last_error = DALLOC_OK;
     HEAP_UNLOCK(h);
     return DALLOC_OK;
@@ -149,27 +129,6 @@ dalloc_policy_t dalloc_get_policy(const dalloc_heap_t *h)
     return c == NULL ? DALLOC_COMPACT_ON_DEMAND : (dalloc_policy_t)c->policy;
 }
 
-/* Largest block the relocatable region could give after a full compaction:
- * free space gathers between pinned blocks, so walk the segments. */
-static size_t largest_after_compaction(const ctl_t *c)
-{
-    const uint8_t *p;
-    size_t seg = 0, best = 0;
-    if (c->pinned == 0)
-        return c->ridx.bytes + (size_t)(c->fbot - c->rtop);
-    for (p = c->lo; p < c->rtop; p += blk_size((const blk_t *)(const void *)p)) {
-        const blk_t *b = (const blk_t *)(const void *)p;
-        if (blk_has(b, F_FREE)) {
-            seg += blk_size(b);
-        } else if (blk_has(b, F_PINNED)) {
-            best = seg > best ? seg : best;
-            seg = 0;
-        }
-    }
-    seg += (size_t)(c->fbot - c->rtop);
-    return seg > best ? seg : best;
-}
-
 /* Payload a free run of block bytes can hold (none below a whole block). */
 static size_t payload_of(size_t block) { return block >= MIN_BLOCK ? block - HDR : 0; }
 
@@ -193,7 +152,11 @@ dalloc_status_t dalloc_get_stats(const dalloc_heap_t *h, dalloc_stats_t *st)
     big = idx_largest(c, &c->ridx);
     big = gap > big ? gap : big;
     st->largest_free = payload_of(big);
-    st->largest_after_compaction = payload_of(largest_after_compaction(c));
+    if (c->fidx != NULL && idx_largest(c, c->fidx) > big)
+        big = idx_largest(c, c->fidx);
+    /* Free bytes outside the largest free stretch of either region. */
+    st->fragmentation_permille = st->free_bytes > big ? (unsigned)((st->free_bytes - big) * 1000u / st->free_bytes) : 0;
+    st->largest_after_compaction = payload_of(compact_largest(c, NULL));
     st->free_blocks = idx_count(c, &c->ridx) + idx_count(c, c->fidx);
     st->live_blocks = h->alloc_info.allocations_num;
     st->pinned_blocks = c->pinned;
@@ -203,6 +166,13 @@ dalloc_status_t dalloc_get_stats(const dalloc_heap_t *h, dalloc_stats_t *st)
     st->bytes_moved = c->bytes_moved;
     HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
     return DALLOC_OK;
+}
+
+/* The out-of-line copy of heap_enter_inline() (parenthesised: not the
+ * macro of a speed build). */
+dalloc_status_t(heap_enter)(dalloc_heap_t *h, bool arg_ok)
+{
+    return heap_enter_inline(h, arg_ok);
 }
 
 dalloc_status_t dalloc_last_error(const dalloc_heap_t *h)

@@ -105,14 +105,16 @@ struct dalloc_ctl {
      * NULL exactly while the fixed region is empty. */
     freeidx_t *fidx;
     modrec_t *mods;             /* module registry (payload of an F_SYS block) */
-    size_t bytes_moved;
     uint32_t pinned;            /* pinned blocks */
+    uint32_t sys_bytes;         /* bytes of F_SYS blocks (not in heap_t.offset) */
+    unsigned mod_cap;           /* slots of the registry */
+    /* From here on: kept by dalloc_heap_reset() (heap.c's layout() clears
+     * what lies above). */
+    unsigned policy;            /* dalloc_policy_t */
+    size_t bytes_moved;
     uint32_t refusals, compactions;
     uint32_t orphaned;          /* registrations dropped because the variable
                                    no longer held its block */
-    uint32_t sys_bytes;         /* bytes of F_SYS blocks (not in heap_t.offset) */
-    unsigned mod_cap;           /* slots of the registry */
-    unsigned policy;            /* dalloc_policy_t */
 #if DALLOC_THREAD_SAFETY
     dalloc_lock_hooks_t hooks;  /* create == NULL: the built-in lock */
 #if defined(LOCK_PTHREAD)
@@ -137,6 +139,11 @@ static inline unsigned bit_ffs(uint32_t x) /* lowest set bit; x != 0 */
 static inline unsigned bit_fls(size_t x) /* highest set bit; x != 0 */
 {
 #if defined(__GNUC__)
+    /* size_t is no wider than unsigned long on the targets GCC and clang
+     * serve (LP64, ILP32; LLP64 Windows aside, hence the test): one clz on
+     * a 32-bit target instead of a 64-bit sequence. */
+    if (sizeof(size_t) <= sizeof(unsigned long))
+        return (unsigned)(sizeof(unsigned long) * 8 - 1) - (unsigned)__builtin_clzl((unsigned long)x);
     return (unsigned)(sizeof(unsigned long long) * 8 - 1) - (unsigned)__builtin_clzll((unsigned long long)x);
 #else
     unsigned i = 0;
@@ -179,8 +186,10 @@ static inline bool in_reloc(const ctl_t *c, const void *p)
 }
 
 /* The used block whose payload starts at p, or NULL.  Trusts nothing at p:
- * bounds and alignment first, then the bitmap, only then the header. */
-static inline blk_t *used_block_at(const ctl_t *c, const void *p)
+ * bounds and alignment first, then the bitmap, only then the header.
+ * used_block_at() (compact.c) is the out-of-line copy every caller but the
+ * hot paths of alloc.c uses, so an -Os build holds one. */
+static inline blk_t *block_at(const ctl_t *c, const void *p)
 {
     const uint8_t *q = (const uint8_t *)p;
     blk_t *b;
@@ -191,6 +200,8 @@ static inline blk_t *used_block_at(const ctl_t *c, const void *p)
         return NULL;
     return b;
 }
+
+blk_t *used_block_at(const ctl_t *c, const void *p);
 
 /* ---- heap state ----------------------------------------------------------- */
 
@@ -221,6 +232,8 @@ unsigned idx_fl_count(size_t arena);
 size_t idx_count(const ctl_t *c, const freeidx_t *x); /* blocks on the lists: O(blocks) */
 void idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count);
 void idx_insert(ctl_t *c, freeidx_t *x, blk_t *b);
+/* put_hole() of space.h: [b, b + size) becomes a listed free block. */
+void space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed);
 void idx_remove(ctl_t *c, freeidx_t *x, blk_t *b);
 /* A free block of at least size bytes, off its list, or NULL.  how 0: the
  * classes certain to fit (O(1)); 1: the first few blocks of the request's
@@ -230,7 +243,9 @@ blk_t *idx_take(ctl_t *c, freeidx_t *x, size_t size, int how);
 size_t idx_largest(const ctl_t *c, const freeidx_t *x);
 /* After a block of the fixed region was freed: drop the region's index
  * (fixed.c makes it with the region's first block) when the region holds
- * nothing else, leaving it empty and fidx NULL. */
+ * nothing else, leaving it empty and fidx NULL.  Called by whoever frees
+ * the last user block of that region, not by space_release(), so the
+ * relocatable core does not pull it in. */
 void idx_fixed_released(ctl_t *c);
 
 /* Return used block b to free space (clearing its bitmap bit), merged with
@@ -245,8 +260,8 @@ blk_t *space_take_reloc(ctl_t *c, size_t size);
 /* The size used block b would have after growing in place to size (an
  * unsplittable remainder stays with it), or 0 when it cannot grow there. */
 size_t space_grown_size(const ctl_t *c, const blk_t *b, size_t size);
-/* Grow used block b in place to size when the free space after it allows. */
-bool space_grow_in_place(ctl_t *c, blk_t *b, size_t size);
+/* Grow used block b in place to size; space_grown_size() said it can. */
+void space_grow_in_place(ctl_t *c, blk_t *b, size_t size);
 
 /* Free used block b (any kind): module, counters, zero fill, merge. */
 void block_free(dalloc_heap_t *h, blk_t *b);
@@ -324,6 +339,11 @@ typedef enum { COMPACT_DONE, COMPACT_AGAIN, COMPACT_BLOCKED } compact_end_t;
 size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how);
 /* A full compaction (counted in the figures). */
 void compact_all(dalloc_heap_t *h);
+/* The largest free run a full compaction of the relocatable region would
+ * leave: the free total without pins, else the largest stretch between
+ * pinned blocks (walked, O(blocks): pins are the rare case).  *top (when
+ * not NULL) gets the run it would leave next to the gap. */
+size_t compact_largest(const ctl_t *c, size_t *top);
 
 
 /* ---- locking (lock.c) ----------------------------------------------------- */
@@ -339,5 +359,36 @@ void lock_release(dalloc_heap_t *h);
 #define HEAP_LOCK(h) ((void)0)
 #define HEAP_UNLOCK(h) ((void)0)
 #endif
+
+/* ---- entry and exit of the public calls ------------------------------------ */
+
+/* The entry of a public call on heap h: DALLOC_E_HEAP (recorded when h is
+ * not NULL) unless h is initialised, DALLOC_E_ARG (recorded) unless arg_ok,
+ * else DALLOC_OK with the heap locked, and heap_leave() then records the
+ * call's status and unlocks.  An -Os build calls the one out-of-line copy
+ * (heap.c); a speed build inlines it. */
+static inline dalloc_status_t heap_enter_inline(dalloc_heap_t *h, bool arg_ok)
+{
+    if (h == NULL || h->magic != DALLOC_MAGIC || h->ctl == NULL) { /* heap_ctl(h) == NULL */
+        if (h != NULL)
+            h->last_error = DALLOC_E_HEAP;
+        return DALLOC_E_HEAP;
+    }
+    if (!arg_ok)
+        return h->last_error = DALLOC_E_ARG;
+    HEAP_LOCK(h);
+    return DALLOC_OK;
+}
+dalloc_status_t heap_enter(dalloc_heap_t *h, bool arg_ok);
+#ifndef __OPTIMIZE_SIZE__
+#define heap_enter(h, arg_ok) heap_enter_inline(h, arg_ok)
+#endif
+
+static inline dalloc_status_t heap_leave(dalloc_heap_t *h, dalloc_status_t st)
+{
+    h->last_error = st;
+    HEAP_UNLOCK(h);
+    return st;
+}
 
 #endif /* DALLOC_HEAP_INTERNAL_H */

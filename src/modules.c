@@ -107,11 +107,25 @@ static size_t name_len(const char *name)
     return n < DALLOC_MODULE_NAME_MAX ? n : 0;
 }
 
+/* Equal names (both NUL-terminated within DALLOC_MODULE_NAME_MAX); by hand,
+ * so the library needs no libc beyond memcpy, memmove and memset. */
+static bool same_name(const char *a, const char *b)
+{
+    size_t i;
+    for (i = 0; i < DALLOC_MODULE_NAME_MAX; i++) {
+        if (a[i] != b[i])
+            return false;
+        if (a[i] == '\0')
+            return true;
+    }
+    return true;
+}
+
 static dalloc_module_t find_locked(const ctl_t *c, const char *name)
 {
     unsigned i;
     for (i = 0; i < c->mod_cap; i++)
-        if (c->mods[i].name[0] != '\0' && strncmp(c->mods[i].name, name, DALLOC_MODULE_NAME_MAX) == 0)
+        if (c->mods[i].name[0] != '\0' && same_name(c->mods[i].name, name))
             return (dalloc_module_t)(i + 1);
     return DALLOC_NO_MODULE;
 }
@@ -335,7 +349,7 @@ static dalloc_status_t add_trailer(dalloc_heap_t *h, blk_t **pb, dalloc_module_t
     if (grown != 0) {
         if (mod_admit(c, id, grown) != DALLOC_OK)
             return DALLOC_E_QUOTA;
-        (void)space_grow_in_place(c, b, size);
+        space_grow_in_place(c, b, size);
         return DALLOC_OK;
     }
     if (blk_has(b, F_FIXED | F_PINNED))

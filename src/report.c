@@ -179,10 +179,7 @@ void dalloc_report(dalloc_heap_t *h)
     for (i = 0; i < 40; i++)
         bar[i] = i < used ? '#' : '.';
     bar[40] = '\0';
-    /* Share of free memory outside the largest free block, in permille. */
-    frag = st.free_bytes != 0 && st.largest_free + st.header_size < st.free_bytes
-               ? (st.free_bytes - st.largest_free - st.header_size) * 1000 / st.free_bytes
-               : 0;
+    frag = st.fragmentation_permille;
     dalloc_outf("dalloc heap %p: %lu bytes (arena %lu), header %lu\n", (void *)h, (unsigned long)st.total_size,
                 (unsigned long)st.arena_size, (unsigned long)st.header_size);
     dalloc_outf("  used [%s] %lu of %lu (peak %lu)\n", bar, (unsigned long)st.used_bytes,

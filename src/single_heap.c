@@ -4,6 +4,8 @@
  */
 #include "heap_internal.h"
 
+#if DALLOC_SINGLE_HEAP
+
 static dalloc_heap_t default_heap;
 static bool registered;
 
@@ -54,3 +56,7 @@ void def_replace_pointers(void **ptr_to_replace, void **ptr_new)
 void print_def_dalloc_info(void) { dalloc_print_info(&default_heap); }
 void dump_def_heap(void) { dalloc_dump_heap(&default_heap); }
 void dump_def_dalloc_ptr_info(void) { dalloc_dump_blocks(&default_heap); }
+
+#else
+typedef int dalloc_single_heap_unused_t; /* ISO C wants a non-empty unit */
+#endif

@@ -84,6 +84,19 @@ static HOT_INLINE void unlist(const ctl_t *c, freeidx_t *x, blk_t *b)
     x->bytes -= blk_size(b);
 }
 
+/* Make [b, b + size) a free block of the region of index x (fixed or
+ * relocatable) and list it; the block above it, if any, learns that its
+ * lower neighbour is free.  Shared by freeing, splitting and compaction. */
+static HOT_INLINE void put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed)
+{
+    uint8_t *end = (uint8_t *)b + size;
+    blk_init(b, size, fixed ? F_FREE | F_FIXED : F_FREE);
+    blk_write_footer(b);
+    if (end != c->hi)
+        blk_set((blk_t *)(void *)end, F_PREV_FREE);
+    enlist(c, x, b);
+}
+
 /* Take the first block of list (fl, sl), known to be non-empty. */
 static HOT_INLINE blk_t *pop(const ctl_t *c, freeidx_t *x, unsigned fl, unsigned sl)
 {
@@ -161,22 +174,8 @@ merged:
             blk_clear((blk_t *)(void *)end, F_PREV_FREE);
         return (uint8_t *)b;
     }
-    blk_init(b, size, F_FREE | (fixed ? F_FIXED : 0));
-    blk_write_footer(b);
-    if (end != c->hi)
-        blk_set((blk_t *)(void *)end, F_PREV_FREE);
-    enlist(c, x, b);
+    put_hole(c, x, b, size, fixed);
     return (uint8_t *)b;
-}
-
-static inline uint8_t *release(ctl_t *c, blk_t *b)
-{
-    uint8_t *p;
-    if (!blk_has(b, F_FIXED))
-        return release_in(c, b, false);
-    p = release_in(c, b, true);
-    idx_fixed_released(c);
-    return p;
 }
 
 /* Mark hole b (off its list) used for a block of size bytes; the rest
@@ -185,10 +184,7 @@ static HOT_INLINE blk_t *use_reloc_hole(ctl_t *c, blk_t *b, size_t size)
 {
     size_t have = blk_size(b);
     if (have - size >= MIN_BLOCK) {
-        blk_t *r = blk_at(b, size);
-        blk_init(r, have - size, F_FREE);
-        blk_write_footer(r);
-        enlist(c, &c->ridx, r);
+        put_hole(c, &c->ridx, blk_at(b, size), have - size, false);
         blk_init(b, size, 0);
     } else {
         blk_init(b, have, 0);

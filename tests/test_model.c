@@ -365,17 +365,20 @@ static void run_model(uint32_t seed, int steps)
     dalloc_heap_deinit(&heap);
 }
 
+/* Steps per seed: fewer under Valgrind (DALLOC_TEST_SHORT, set by make). */
+static int steps(void) { return getenv("DALLOC_TEST_SHORT") != NULL ? 1500 : 4000; }
+
 START_TEST(model_reloc)
 {
     mixed = 0;
-    run_model(0x9E3779B9u ^ (uint32_t)_i * 2654435761u, 4000);
+    run_model(0x9E3779B9u ^ (uint32_t)_i * 2654435761u, steps());
 }
 END_TEST
 
 START_TEST(model_mixed)
 {
     mixed = 1;
-    run_model(0x85EBCA6Bu ^ (uint32_t)_i * 2654435761u, 4000);
+    run_model(0x85EBCA6Bu ^ (uint32_t)_i * 2654435761u, steps());
 }
 END_TEST
 
@@ -386,8 +389,9 @@ int main(void)
     TCase *tm = tcase_create("mixed");
     tcase_set_timeout(tc, 600);
     tcase_set_timeout(tm, 600);
-    tcase_add_loop_test(tc, model_reloc, 0, 6);
-    tcase_add_loop_test(tm, model_mixed, 0, 6);
+    /* Six seeds per mode; two under Valgrind (DALLOC_TEST_SHORT). */
+    tcase_add_loop_test(tc, model_reloc, 0, getenv("DALLOC_TEST_SHORT") != NULL ? 2 : 6);
+    tcase_add_loop_test(tm, model_mixed, 0, getenv("DALLOC_TEST_SHORT") != NULL ? 2 : 6);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, tm);
     return test_run_suite(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
