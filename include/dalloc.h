@@ -166,7 +166,10 @@ typedef struct {
  * Make a heap over buf[0..size).  The buffer is rounded inward to
  * DALLOC_ALIGNMENT; the control block is placed at its start.  A buffer too
  * small for the control block and one block yields DALLOC_E_HEAP and a heap
- * that refuses every request.  Does not call malloc.
+ * that refuses every request.  Does not call malloc.  To start a heap again
+ * over a buffer that holds a live one, call dalloc_heap_deinit() first (with
+ * --enable-thread-safety the heap's lock lives in the buffer), or use
+ * dalloc_heap_reset().
  */
 DALLOC_API dalloc_status_t dalloc_heap_init(dalloc_heap_t *heap, void *buf, size_t size);
 
