@@ -8,16 +8,16 @@
 /* The alloc and free paths inline the free-space code when built for
  * speed; -Os builds call the shared out-of-line copies. */
 #ifdef __OPTIMIZE_SIZE__
-#define TAKE_RELOC space_take_reloc
-#define RELEASE_RELOC space_release
-#define BLOCK_AT used_block_at
+#define TAKE_RELOC dalloc__space_take_reloc
+#define RELEASE_RELOC dalloc__space_release
+#define BLOCK_AT dalloc__used_block_at
 #else
 #define TAKE_RELOC take_reloc
 #define RELEASE_RELOC(c, b) release_in(c, b, false)
 #define BLOCK_AT block_at
 #endif
 
-const mod_ops_t *dalloc_mod_ops;
+const mod_ops_t *dalloc__mod_ops;
 
 static bool owner_aligned(void **owner)
 {
@@ -52,7 +52,7 @@ static size_t reloc_free(const ctl_t *c)
  * compacting, so a request that would be refused anyway moves nothing. */
 static bool compaction_fits(const ctl_t *c, size_t size)
 {
-    return c->policy != DALLOC_COMPACT_MANUAL && compact_largest(c, NULL) >= size;
+    return c->policy != DALLOC_COMPACT_MANUAL && dalloc__compact_largest(c, NULL) >= size;
 }
 
 /* Is b the last used block of the relocatable region (nothing used above)? */
@@ -70,7 +70,7 @@ static void compact_keeping(dalloc_heap_t *h, void ***owner)
 {
     ctl_t *c = h->ctl;
     c->track = (uint8_t *)*owner;
-    compact_all(h);
+    dalloc__compact_all(h);
     *owner = (void **)(void *)c->track;
     c->track = NULL;
 }
@@ -84,7 +84,7 @@ static blk_t *take_block(dalloc_heap_t *h, size_t size, void ***owner)
     blk_t *b = TAKE_RELOC(c, size);
     if (b == NULL && compaction_fits(c, size)) {
         compact_keeping(h, owner);
-        b = space_take_reloc(c, size);
+        b = dalloc__space_take_reloc(c, size);
     }
     return b;
 }
@@ -102,7 +102,7 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, void **owner, da
         st = n == 0 ? DALLOC_E_ARG : DALLOC_E_SIZE;
         goto refuse;
     }
-    if (in_arena(c, owner) && !mark_container(c, owner, NULL))
+    if (in_arena(c, owner) && !dalloc__mark_container(c, owner, NULL))
         return DALLOC_E_OWNER;
     if ((st = core_mod_admit(c, id, size)) != DALLOC_OK)
         goto refuse;
@@ -119,18 +119,18 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, void **owner, da
     }
     /* A hole too small to split is taken whole: the quota sees that size. */
     if (id != DALLOC_NO_MODULE && blk_size(b) != size && (st = core_mod_admit(c, id, blk_size(b))) != DALLOC_OK) {
-        (void)space_release(c, b);
+        (void)dalloc__space_release(c, b);
         goto refuse;
     }
     /* Flag the container again: a compaction above may have moved it and
      * dropped a flag set while the slot held no block yet. */
     if (in_arena(c, owner))
-        (void)mark_container(c, owner, NULL);
+        (void)dalloc__mark_container(c, owner, NULL);
     b->owner = owner;
     *owner = blk_payload(b);
     if (id != DALLOC_NO_MODULE) {
         blk_set(b, F_MOD);
-        dalloc_mod_ops->link(c, b, id);
+        dalloc__mod_ops->link(c, b, id);
     }
     heap_count_alloc(h, blk_size(b));
     return DALLOC_OK;
@@ -142,13 +142,13 @@ refuse:
 /* The entry of dalloc_alloc() and dalloc_alloc_in(). */
 static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
 {
-    dalloc_status_t st = heap_enter(h, owner != NULL);
+    dalloc_status_t st = dalloc__heap_enter(h, owner != NULL);
     if (st != DALLOC_OK) {
         if (owner != NULL) /* on DALLOC_E_HEAP */
             *owner = NULL;
         return st;
     }
-    return heap_leave(h, alloc_locked(h, n, owner, id));
+    return dalloc__heap_leave(h, alloc_locked(h, n, owner, id));
 }
 
 dalloc_status_t dalloc_alloc_in(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
@@ -169,7 +169,7 @@ static void clear_owner(blk_t *b)
 }
 
 /* Account, zero and release used block b (not fixed: fixed.c frees its
- * own through block_free()). */
+ * own through dalloc__block_free()). */
 static HOT_INLINE void free_reloc(dalloc_heap_t *h, blk_t *b)
 {
     ctl_t *c = h->ctl;
@@ -178,7 +178,7 @@ static HOT_INLINE void free_reloc(dalloc_heap_t *h, blk_t *b)
         if (blk_has(b, F_PINNED))
             c->pinned--;
         if (blk_has(b, F_MOD))
-            dalloc_mod_ops->unlink(c, b);
+            dalloc__mod_ops->unlink(c, b);
     }
     heap_count_free(h, size);
 #if DALLOC_FILL_FREED
@@ -187,7 +187,7 @@ static HOT_INLINE void free_reloc(dalloc_heap_t *h, blk_t *b)
     (void)RELEASE_RELOC(c, b);
 }
 
-void block_free(dalloc_heap_t *h, blk_t *b)
+void dalloc__block_free(dalloc_heap_t *h, blk_t *b)
 {
     ctl_t *c = h->ctl;
     size_t size = blk_size(b);
@@ -196,13 +196,13 @@ void block_free(dalloc_heap_t *h, blk_t *b)
         return;
     }
     if (blk_has(b, F_MOD))
-        dalloc_mod_ops->unlink(c, b);
+        dalloc__mod_ops->unlink(c, b);
     heap_count_free(h, size);
 #if DALLOC_FILL_FREED
     memset(blk_payload(b), 0, size - HDR);
 #endif
-    (void)space_release(c, b);
-    idx_fixed_released(c);
+    (void)dalloc__space_release(c, b);
+    dalloc__idx_fixed_released(c);
 }
 
 static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond)
@@ -221,54 +221,54 @@ static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_co
     }
     if (b == NULL)
         return DALLOC_E_NOTBLOCK;
-    if (blk_has(b, F_SLOTS) && has_dependents(c, b, 0))
+    if (blk_has(b, F_SLOTS) && dalloc__has_dependents(c, b, 0))
         return DALLOC_E_BUSY;
     if (cond == USING_PTR_VALUE)
         clear_owner(b);
     *ptr = NULL; /* for USING_PTR_ADDRESS, the registered owner itself */
     free_reloc(h, b);
     if (c->policy == DALLOC_COMPACT_ON_FREE) 
-        compact_all(h);
+        dalloc__compact_all(h);
 
     return DALLOC_OK;
 }
 
 dalloc_status_t dalloc_free(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond)
 {
-    dalloc_status_t st = heap_enter(h, ptr != NULL);
-    return st != DALLOC_OK ? st : heap_leave(h, free_locked(h, ptr, cond));
+    dalloc_status_t st = dalloc__heap_enter(h, ptr != NULL);
+    return st != DALLOC_OK ? st : dalloc__heap_leave(h, free_locked(h, ptr, cond));
 }
 
 /* Resize b in place (trailer kept at the end); false when it cannot grow. */
-dalloc_status_t block_admit(const ctl_t *c, const blk_t *b, size_t size)
+dalloc_status_t dalloc__block_admit(const ctl_t *c, const blk_t *b, size_t size)
 {
     if (!blk_has(b, F_MOD) || size <= blk_size(b))
         return DALLOC_OK;
     return core_mod_admit(c, (dalloc_module_t)blk_trailer(b)->module, size - blk_size(b));
 }
 
-dalloc_status_t block_resize(dalloc_heap_t *h, blk_t *b, size_t size)
+dalloc_status_t dalloc__block_resize(dalloc_heap_t *h, blk_t *b, size_t size)
 {
     ctl_t *c = h->ctl;
     size_t old = blk_size(b), grown = size;
     mtrail_t t = {0, 0, 0, 0};
     dalloc_status_t st;
     if (size > old) {
-        grown = space_grown_size(c, b, size);
+        grown = dalloc__space_grown_size(c, b, size);
         if (grown == 0)
             return DALLOC_E_NOMEM;
-        if ((st = block_admit(c, b, grown)) != DALLOC_OK)
+        if ((st = dalloc__block_admit(c, b, grown)) != DALLOC_OK)
             return st;
     }
     if (blk_has(b, F_MOD))
         t = *blk_trailer(b);
     if (size <= old)
-        space_trim(c, b, size);
+        dalloc__space_trim(c, b, size);
     else
-        space_grow_in_place(c, b, size);
+        dalloc__space_grow_in_place(c, b, size);
     if (blk_has(b, F_MOD)) {
         *blk_trailer(b) = t;
-        dalloc_mod_ops->resized(c, b, old);
+        dalloc__mod_ops->resized(c, b, old);
     }
     heap_count_free(h, old);
     heap_count_alloc(h, blk_size(b));
@@ -293,23 +293,23 @@ static dalloc_status_t realloc_move(dalloc_heap_t *h, size_t size, void **owner)
             return DALLOC_E_NOMEM;
         }
         compact_keeping(h, &owner);
-        return block_resize(h, find_by_owner(c, owner), size);
+        return dalloc__block_resize(h, find_by_owner(c, owner), size);
     }
     /* A hole too small to split is taken whole: the quota sees that size. */
-    if (block_admit(c, b, blk_size(nb)) != DALLOC_OK) {
-        (void)space_release(c, nb);
+    if (dalloc__block_admit(c, b, blk_size(nb)) != DALLOC_OK) {
+        (void)dalloc__space_release(c, nb);
         return DALLOC_E_QUOTA;
     }
     /* b's header stays intact at its old place: nb is disjoint from it. */
     size = blk_size(nb);
-    move_block(h, b, (uint8_t *)nb);
+    dalloc__move_block(h, b, (uint8_t *)nb);
     blk_set_size(nb, size);
     blk_clear(nb, F_PREV_FREE);
     if (blk_has(nb, F_MOD)) {
         /* The trailer came along at the old size's end; put it at the end. */
         mtrail_t t = *(mtrail_t *)(void *)((uint8_t *)nb + old - MT);
         *blk_trailer(nb) = t;
-        dalloc_mod_ops->resized(c, nb, old);
+        dalloc__mod_ops->resized(c, nb, old);
     }
     heap_count_alloc(h, size);
     /* The old place is freed as a plain block: its owners and module
@@ -336,11 +336,11 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
     size = blk_size_for(n, blk_has(b, F_MOD));
     if (size == 0)
         return DALLOC_E_SIZE;
-    if ((st = block_admit(c, b, size)) != DALLOC_OK)
+    if ((st = dalloc__block_admit(c, b, size)) != DALLOC_OK)
         return st;
-    if (blk_has(b, F_SLOTS) && n < blk_usable(b) && has_dependents(c, b, n))
+    if (blk_has(b, F_SLOTS) && n < blk_usable(b) && dalloc__has_dependents(c, b, n))
         return DALLOC_E_BUSY; /* the cut would free a registered owner */
-    st = block_resize(h, b, size);
+    st = dalloc__block_resize(h, b, size);
     if (st != DALLOC_E_NOMEM)
         return st;
     if (blk_has(b, F_PINNED))
@@ -350,8 +350,8 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
 
 dalloc_status_t dalloc_realloc(dalloc_heap_t *h, size_t n, void **owner)
 {
-    dalloc_status_t st = heap_enter(h, owner != NULL);
-    return st != DALLOC_OK ? st : heap_leave(h, realloc_locked(h, n, owner));
+    dalloc_status_t st = dalloc__heap_enter(h, owner != NULL);
+    return st != DALLOC_OK ? st : dalloc__heap_leave(h, realloc_locked(h, n, owner));
 }
 
 static dalloc_status_t replace_locked(dalloc_heap_t *h, void **old_owner, void **new_owner)
@@ -364,7 +364,7 @@ static dalloc_status_t replace_locked(dalloc_heap_t *h, void **old_owner, void *
         return DALLOC_OK;
     if (!owner_aligned(new_owner) || find_by_owner(c, new_owner) != NULL)
         return DALLOC_E_OWNER;
-    if (in_arena(c, new_owner) && !mark_container(c, new_owner, b))
+    if (in_arena(c, new_owner) && !dalloc__mark_container(c, new_owner, b))
         return DALLOC_E_OWNER;
     *new_owner = blk_payload(b);
     *old_owner = NULL;
@@ -374,15 +374,15 @@ static dalloc_status_t replace_locked(dalloc_heap_t *h, void **old_owner, void *
 
 dalloc_status_t dalloc_replace(dalloc_heap_t *h, void **old_owner, void **new_owner)
 {
-    dalloc_status_t st = heap_enter(h, old_owner != NULL && new_owner != NULL);
-    return st != DALLOC_OK ? st : heap_leave(h, replace_locked(h, old_owner, new_owner));
+    dalloc_status_t st = dalloc__heap_enter(h, old_owner != NULL && new_owner != NULL);
+    return st != DALLOC_OK ? st : dalloc__heap_leave(h, replace_locked(h, old_owner, new_owner));
 }
 
 dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond, uint32_t *index)
 {
     ctl_t *c = heap_ctl(h);
     blk_t *b = NULL;
-    dalloc_status_t st = heap_enter(h, ptr != NULL && (cond == USING_PTR_ADDRESS || cond == USING_PTR_VALUE));
+    dalloc_status_t st = dalloc__heap_enter(h, ptr != NULL && (cond == USING_PTR_ADDRESS || cond == USING_PTR_VALUE));
     if (st != DALLOC_OK)
         return st;
     if (cond == USING_PTR_ADDRESS) {
@@ -393,10 +393,10 @@ dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condi
             b = NULL;
     }
     if (b == NULL)
-        return heap_leave(h, DALLOC_E_NOTBLOCK);
+        return dalloc__heap_leave(h, DALLOC_E_NOTBLOCK);
     if (index != NULL)
         *index = (uint32_t)bm_index(c, b);
-    return heap_leave(h, DALLOC_OK);
+    return dalloc__heap_leave(h, DALLOC_OK);
 }
 
 static dalloc_status_t pin_locked(dalloc_heap_t *h, void **owner, bool pin)
@@ -420,8 +420,8 @@ static dalloc_status_t pin_locked(dalloc_heap_t *h, void **owner, bool pin)
 
 static dalloc_status_t pin_call(dalloc_heap_t *h, void **owner, bool pin)
 {
-    dalloc_status_t st = heap_enter(h, owner != NULL);
-    return st != DALLOC_OK ? st : heap_leave(h, pin_locked(h, owner, pin));
+    dalloc_status_t st = dalloc__heap_enter(h, owner != NULL);
+    return st != DALLOC_OK ? st : dalloc__heap_leave(h, pin_locked(h, owner, pin));
 }
 
 dalloc_status_t dalloc_pin(dalloc_heap_t *h, void **owner) { return pin_call(h, owner, true); }

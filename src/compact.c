@@ -40,7 +40,7 @@ static blk_t *container_of(const ctl_t *c, const void *p)
     return slot_in(b, p) ? b : NULL;
 }
 
-bool mark_container(ctl_t *c, void **slot, const blk_t *self)
+bool dalloc__mark_container(ctl_t *c, void **slot, const blk_t *self)
 {
     blk_t *b = container_of(c, slot);
     if (b == NULL || (uint8_t *)slot < (uint8_t *)blk_payload(b) ||
@@ -51,7 +51,7 @@ bool mark_container(ctl_t *c, void **slot, const blk_t *self)
     return true;
 }
 
-blk_t *used_block_at(const ctl_t *c, const void *p)
+blk_t *dalloc__used_block_at(const ctl_t *c, const void *p)
 {
     return block_at(c, p);
 }
@@ -81,7 +81,7 @@ static size_t scan_dependents(ctl_t *c, blk_t *b, size_t from, ptrdiff_t delta, 
     if (!blk_has(b, F_SLOTS))
         return 0;
     for (; x + sizeof(void *) <= end; x += sizeof(void *)) {
-        blk_t *d = used_block_at(c, *(void **)(void *)x);
+        blk_t *d = dalloc__used_block_at(c, *(void **)(void *)x);
         if (d != NULL && d != b && !blk_has(d, F_FIXED) && d->owner == (void **)(void *)x) {
             found++;
             if (!in_range(d, rf, rt))
@@ -93,12 +93,12 @@ static size_t scan_dependents(ctl_t *c, blk_t *b, size_t from, ptrdiff_t delta, 
     return found;
 }
 
-bool has_dependents(ctl_t *c, blk_t *b, size_t from)
+bool dalloc__has_dependents(ctl_t *c, blk_t *b, size_t from)
 {
     return scan_dependents(c, b, from, 0, NULL, NULL) != 0;
 }
 
-void fix_dependents(ctl_t *c, blk_t *b, ptrdiff_t delta, bool orphan)
+void dalloc__fix_dependents(ctl_t *c, blk_t *b, ptrdiff_t delta, bool orphan)
 {
     (void)scan_dependents(c, b, 0, orphan ? ORPHAN : delta, NULL, NULL);
 }
@@ -159,12 +159,12 @@ static void move_run(dalloc_heap_t *h, uint8_t *from, uint8_t *to, ptrdiff_t del
     for (p = dst; p < dst + len; p += blk_size((blk_t *)(void *)p)) {
         bm_set(c, p);
         if (blk_has((blk_t *)(void *)p, F_MOD))
-            dalloc_mod_ops->moved(c, (blk_t *)(void *)p, from, to, delta);
+            dalloc__mod_ops->moved(c, (blk_t *)(void *)p, from, to, delta);
     }
     c->bytes_moved += len;
 }
 
-void move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst)
+void dalloc__move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst)
 {
     move_run(h, (uint8_t *)b, blk_end(b), dst - (uint8_t *)b);
 }
@@ -179,7 +179,7 @@ void move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst)
  * without moving (at most budget / HDR of them), so a step's time follows
  * its budget, not the size of the heap.
  */
-size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
+size_t dalloc__compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
 {
     ctl_t *c = h->ctl;
     uint8_t *p = c->cursor;
@@ -202,7 +202,7 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
             p = blk_end(b);
             continue;
         }
-        idx_remove(c, &c->ridx, b);
+        dalloc__idx_remove(c, &c->ridx, b);
         hole = p;
         hsize = blk_size(b);
         for (;;) {
@@ -213,12 +213,12 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
                 return moved;
             }
             if (blk_has((blk_t *)(void *)run, F_FREE)) {
-                idx_remove(c, &c->ridx, (blk_t *)(void *)run);
+                dalloc__idx_remove(c, &c->ridx, (blk_t *)(void *)run);
                 hsize += blk_size((blk_t *)(void *)run);
                 continue;
             }
             if (blk_has((blk_t *)(void *)run, F_PINNED)) {
-                space_put_hole(c, &c->ridx, (blk_t *)(void *)hole, hsize, false);
+                dalloc__space_put_hole(c, &c->ridx, (blk_t *)(void *)hole, hsize, false);
                 p = blk_end((blk_t *)(void *)run);
                 break;
             }
@@ -227,7 +227,7 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
                    moved + (size_t)(end - run) + blk_size((blk_t *)(void *)end) <= budget)
                 end = blk_end((blk_t *)(void *)end);
             if (end == run) {
-                space_put_hole(c, &c->ridx, (blk_t *)(void *)hole, hsize, false);
+                dalloc__space_put_hole(c, &c->ridx, (blk_t *)(void *)hole, hsize, false);
                 c->cursor = hole;
                 *how = blk_size((blk_t *)(void *)run) > budget ? COMPACT_BLOCKED : COMPACT_AGAIN;
                 return moved;
@@ -242,7 +242,7 @@ size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
     return moved;
 }
 
-size_t compact_largest(const ctl_t *c, size_t *top)
+size_t dalloc__compact_largest(const ctl_t *c, size_t *top)
 {
     const uint8_t *p;
     size_t seg = 0, best = 0;
@@ -267,10 +267,10 @@ size_t compact_largest(const ctl_t *c, size_t *top)
     return seg > best ? seg : best;
 }
 
-void compact_all(dalloc_heap_t *h)
+void dalloc__compact_all(dalloc_heap_t *h)
 {
     compact_end_t how;
-    if (compact_run(h, (size_t)-1, &how) != 0)
+    if (dalloc__compact_run(h, (size_t)-1, &how) != 0)
         h->ctl->compactions++;
 }
 
@@ -286,7 +286,7 @@ size_t dalloc_compact(dalloc_heap_t *h)
     }
     HEAP_LOCK(h);
     h->last_error = DALLOC_OK;
-    moved = compact_run(h, (size_t)-1, &how);
+    moved = dalloc__compact_run(h, (size_t)-1, &how);
     if (moved != 0)
         c->compactions++;
     HEAP_UNLOCK(h);
@@ -304,7 +304,7 @@ size_t dalloc_compact_step(dalloc_heap_t *h, size_t budget)
         return 0;
     }
     HEAP_LOCK(h);
-    moved = compact_run(h, budget, &how);
+    moved = dalloc__compact_run(h, budget, &how);
     if (moved != 0)
         c->compactions++;
     h->last_error = how == COMPACT_DONE ? DALLOC_OK : how == COMPACT_BLOCKED ? DALLOC_E_BUDGET : DALLOC_E_AGAIN;

@@ -28,7 +28,7 @@ void dalloc_set_output(dalloc_output_fn fn, void *ctx)
     out_ctx = fn != NULL ? ctx : NULL;
 }
 
-void dalloc_outf(const char *fmt, ...)
+void dalloc__outf(const char *fmt, ...)
 {
     char line[160];
     va_list ap;
@@ -42,15 +42,15 @@ void dalloc_print_info(dalloc_heap_t *h)
 {
     dalloc_stats_t st;
     if (dalloc_get_stats(h, &st) != DALLOC_OK) {
-        dalloc_outf("dalloc: heap %p is not initialised\n", (void *)h);
+        dalloc__outf("dalloc: heap %p is not initialised\n", (void *)h);
         return;
     }
-    dalloc_outf("dalloc heap %p: %lu bytes, arena %lu, header %lu\n", (void *)h, (unsigned long)st.total_size,
+    dalloc__outf("dalloc heap %p: %lu bytes, arena %lu, header %lu\n", (void *)h, (unsigned long)st.total_size,
         (unsigned long)st.arena_size, (unsigned long)st.header_size);
-    dalloc_outf("  used %lu (peak %lu), free %lu in %lu holes + gap, largest free %lu\n",
+    dalloc__outf("  used %lu (peak %lu), free %lu in %lu holes + gap, largest free %lu\n",
         (unsigned long)st.used_bytes, (unsigned long)st.peak_used, (unsigned long)st.free_bytes,
         (unsigned long)st.free_blocks, (unsigned long)st.largest_free);
-    dalloc_outf("  blocks %lu (pinned %lu), refusals %lu, compactions %lu, bytes moved %lu\n",
+    dalloc__outf("  blocks %lu (pinned %lu), refusals %lu, compactions %lu, bytes moved %lu\n",
         (unsigned long)st.live_blocks, (unsigned long)st.pinned_blocks, (unsigned long)st.refusals,
         (unsigned long)st.compactions, (unsigned long)st.bytes_moved);
 }
@@ -60,7 +60,7 @@ void dalloc_dump_heap(dalloc_heap_t *h)
     size_t i, j;
     char line[80];
     if (heap_ctl(h) == NULL) {
-        dalloc_outf("dalloc: heap %p is not initialised\n", (void *)h);
+        dalloc__outf("dalloc: heap %p is not initialised\n", (void *)h);
         return;
     }
     HEAP_LOCK(h);
@@ -68,7 +68,7 @@ void dalloc_dump_heap(dalloc_heap_t *h)
         int n = snprintf(line, sizeof line, "%08lx:", (unsigned long)i);
         for (j = i; j < i + 16 && j < h->total_size && n > 0 && (size_t)n < sizeof line - 4; j++)
             n += snprintf(line + n, sizeof line - (size_t)n, " %02x", (unsigned)h->mem[j]);
-        dalloc_outf("%s\n", line);
+        dalloc__outf("%s\n", line);
     }
     HEAP_UNLOCK(h);
 }
@@ -78,7 +78,7 @@ static void dump_region(const ctl_t *c, const uint8_t *from, const uint8_t *to, 
     const uint8_t *p;
     for (p = from; p < to; p += blk_size((const blk_t *)(const void *)p)) {
         const blk_t *b = (const blk_t *)(const void *)p;
-        dalloc_outf("  %s %p +%-6lu size %-6lu %s%s%s owner %p\n", region, blk_payload(b),
+        dalloc__outf("  %s %p +%-6lu size %-6lu %s%s%s owner %p\n", region, blk_payload(b),
             (unsigned long)(p - c->lo), (unsigned long)blk_size(b), blk_has(b, F_FREE) ? "free " : "used ",
             blk_has(b, F_PINNED) ? "pinned " : "", blk_has(b, F_SLOTS) ? "owners " : "",
             blk_has(b, F_FREE | F_FIXED) ? NULL : (void *)b->owner);
@@ -89,13 +89,13 @@ void dalloc_dump_blocks(dalloc_heap_t *h)
 {
     ctl_t *c = heap_ctl(h);
     if (c == NULL) {
-        dalloc_outf("dalloc: heap %p is not initialised\n", (void *)h);
+        dalloc__outf("dalloc: heap %p is not initialised\n", (void *)h);
         return;
     }
     HEAP_LOCK(h);
-    dalloc_outf("dalloc heap %p: %lu blocks\n", (void *)h, (unsigned long)h->alloc_info.allocations_num);
+    dalloc__outf("dalloc heap %p: %lu blocks\n", (void *)h, (unsigned long)h->alloc_info.allocations_num);
     dump_region(c, c->lo, c->rtop, "reloc");
-    dalloc_outf("  gap   %lu bytes\n", (unsigned long)(c->fbot - c->rtop));
+    dalloc__outf("  gap   %lu bytes\n", (unsigned long)(c->fbot - c->rtop));
     dump_region(c, c->fbot, c->hi, "fixed");
     HEAP_UNLOCK(h);
 }

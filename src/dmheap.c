@@ -17,18 +17,18 @@ dalloc_heap_t *dmheap_get_heap(void) { return dm_ready ? &dm_heap : NULL; }
 bool dmheap_init(void *buffer, size_t size, size_t alignment)
 {
     if (buffer == NULL || size == 0 || alignment == 0 || (alignment & (alignment - 1)) != 0) {
-        dalloc_logf("[ERROR] dmheap: Invalid parameters for initialization.");
+        dalloc__logf("[ERROR] dmheap: Invalid parameters for initialization.");
         return false;
     }
     if (dm_ready)
         dalloc_heap_deinit(&dm_heap);
     dm_ready = dalloc_heap_init(&dm_heap, buffer, size) == DALLOC_OK;
     if (!dm_ready) {
-        dalloc_logf("[ERROR] dmheap: Buffer of size %lu is too small.", (unsigned long)size);
+        dalloc__logf("[ERROR] dmheap: Buffer of size %lu is too small.", (unsigned long)size);
         return false;
     }
     dm_align = alignment;
-    dalloc_logf("[INFO] dmheap: Initialized with buffer %p of size %lu.", buffer, (unsigned long)size);
+    dalloc__logf("[INFO] dmheap: Initialized with buffer %p of size %lu.", buffer, (unsigned long)size);
     return true;
 }
 
@@ -46,10 +46,10 @@ static bool module_id(const char *name, dalloc_module_t *id)
     if (*id != DALLOC_NO_MODULE)
         return true;
     if (dalloc_module_register(&dm_heap, name, id) != DALLOC_OK) {
-        dalloc_logf("[ERROR] dmheap: Cannot register module %s.", name);
+        dalloc__logf("[ERROR] dmheap: Cannot register module %s.", name);
         return false;
     }
-    dalloc_logf("[INFO] dmheap: Module %s registered successfully.", name);
+    dalloc__logf("[INFO] dmheap: Module %s registered successfully.", name);
     return true;
 }
 
@@ -66,11 +66,11 @@ void dmheap_unregister_module(const char *module_name)
         return;
     id = dalloc_module_find(&dm_heap, module_name);
     if (id == DALLOC_NO_MODULE) {
-        dalloc_logf("[WARN] dmheap: Module %s is not registered.", module_name);
+        dalloc__logf("[WARN] dmheap: Module %s is not registered.", module_name);
         return;
     }
     (void)dalloc_module_unregister(&dm_heap, id);
-    dalloc_logf("[INFO] dmheap: Module %s unregistered successfully.", module_name);
+    dalloc__logf("[INFO] dmheap: Module %s unregistered successfully.", module_name);
 }
 
 void *dmheap_aligned_alloc(size_t alignment, size_t size, const char *module_name)
@@ -81,7 +81,7 @@ void *dmheap_aligned_alloc(size_t alignment, size_t size, const char *module_nam
         return NULL;
     p = dalloc_fixed_alloc(&dm_heap, size, alignment, id);
     if (p == NULL)
-        dalloc_logf("[ERROR] dmheap: Cannot allocate %lu bytes: %s.", (unsigned long)size,
+        dalloc__logf("[ERROR] dmheap: Cannot allocate %lu bytes: %s.", (unsigned long)size,
                     dalloc_strerror(dalloc_last_error(&dm_heap)));
     return p;
 }
@@ -104,7 +104,7 @@ void dmheap_free(void *ptr, bool concatenate)
     if (ptr == NULL || !dm_ready)
         return;
     if (dalloc_fixed_free(&dm_heap, ptr) != DALLOC_OK)
-        dalloc_logf("[ERROR] dmheap: Refused to free %p: %s.", ptr, dalloc_strerror(dalloc_last_error(&dm_heap)));
+        dalloc__logf("[ERROR] dmheap: Refused to free %p: %s.", ptr, dalloc_strerror(dalloc_last_error(&dm_heap)));
 }
 
 void dmheap_concatenate_free_blocks(void) {}

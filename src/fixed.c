@@ -32,7 +32,7 @@ static blk_t *carve_from_gap(ctl_t *c, size_t size, size_t align)
     if (slack >= MIN_BLOCK) {
         blk_t *s = blk_next(b);
         blk_init(s, slack, F_FIXED);
-        (void)space_release(c, s);
+        (void)dalloc__space_release(c, s);
     }
     return b;
 }
@@ -45,12 +45,12 @@ static blk_t *use_hole(ctl_t *c, blk_t *f, uint8_t *at, size_t size)
     blk_t *b = (blk_t *)(void *)at;
     uint8_t *end = (uint8_t *)f + hsize;
     if (lead != 0)
-        space_put_hole(c, c->fidx, f, lead, true);
+        dalloc__space_put_hole(c, c->fidx, f, lead, true);
     blk_init(b, hsize - lead, F_FIXED | (lead != 0 ? F_PREV_FREE : 0));
     if (end != c->hi)
         blk_clear((blk_t *)(void *)end, F_PREV_FREE);
     bm_set(c, b);
-    space_trim(c, b, size);
+    dalloc__space_trim(c, b, size);
     return b;
 }
 
@@ -59,15 +59,15 @@ static blk_t *take_hole(ctl_t *c, size_t size, size_t align)
     blk_t *f;
     uintptr_t pay;
     if (align <= GRAN) {
-        f = idx_take(c, c->fidx, size, 0);
+        f = dalloc__idx_take(c, c->fidx, size, 0);
         if (f == NULL)
-            f = idx_take(c, c->fidx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
+            f = dalloc__idx_take(c, c->fidx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
         return f != NULL ? use_hole(c, f, (uint8_t *)f, size) : NULL;
     }
     /* Room for the worst placement: a free lead block, then alignment. */
     if (size > BLK_MAX_SIZE - align - MIN_BLOCK)
         return NULL;
-    f = idx_take(c, c->fidx, size + align + MIN_BLOCK, 0);
+    f = dalloc__idx_take(c, c->fidx, size + align + MIN_BLOCK, 0);
     if (f == NULL)
         return NULL;
     pay = ROUND_UP((uintptr_t)f + HDR, align);
@@ -86,9 +86,9 @@ static blk_t *carve(dalloc_heap_t *h, size_t size, size_t align)
     blk_t *b = carve_from_gap(c, size, align);
     size_t top;
     if (b == NULL && c->policy != DALLOC_COMPACT_MANUAL && c->ridx.fl_bitmap != 0) {
-        (void)compact_largest(c, &top);
+        (void)dalloc__compact_largest(c, &top);
         if (top >= size + (align - GRAN)) {
-            compact_all(h);
+            dalloc__compact_all(h);
             b = carve_from_gap(c, size, align);
         }
     }
@@ -96,7 +96,7 @@ static blk_t *carve(dalloc_heap_t *h, size_t size, size_t align)
 }
 
 /* The fixed region's first block brings the region's free-list index: an
- * F_SYS block at the top of the region, which idx_fixed_released() drops
+ * F_SYS block at the top of the region, which dalloc__idx_fixed_released() drops
  * with the region's last other block. */
 static bool make_index(dalloc_heap_t *h)
 {
@@ -108,12 +108,12 @@ static bool make_index(dalloc_heap_t *h)
     blk_set(x, F_SYS);
     blk_set_align_log2(x, G_LOG2);
     c->fidx = (freeidx_t *)blk_payload(x);
-    idx_init(c, c->fidx, (link_t *)(void *)(c->fidx + 1), c->ridx.fl_count);
+    dalloc__idx_init(c, c->fidx, (link_t *)(void *)(c->fidx + 1), c->ridx.fl_count);
     c->sys_bytes += (uint32_t)blk_size(x);
     return true;
 }
 
-blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align)
+blk_t *dalloc__fixed_take(dalloc_heap_t *h, size_t size, size_t align)
 {
     ctl_t *c = h->ctl;
     blk_t *b;
@@ -123,7 +123,7 @@ blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align)
     if (b == NULL)
         b = carve(h, size, align);
     if (b == NULL)
-        idx_fixed_released(c); /* drops an index made for this request */
+        dalloc__idx_fixed_released(c); /* drops an index made for this request */
     return b;
 }
 
@@ -152,7 +152,7 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, size_t align, da
     if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS)
         return DALLOC_E_LIMIT;
 #endif
-    b = fixed_take(h, size, align);
+    b = dalloc__fixed_take(h, size, align);
     if (b == NULL) {
         c->refusals++;
         return DALLOC_E_NOMEM;
@@ -160,14 +160,14 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, size_t align, da
     /* A hole too small to split is taken whole: the quota sees that size. */
     if (blk_size(b) != size && (st = core_mod_admit(c, id, blk_size(b))) != DALLOC_OK) {
         blk_set(b, F_FIXED);
-        (void)space_release(c, b);
-        idx_fixed_released(c); /* it may have been the region's only block */
+        (void)dalloc__space_release(c, b);
+        dalloc__idx_fixed_released(c); /* it may have been the region's only block */
         return st;
     }
     blk_set_align_log2(b, bit_fls(align));
     if (id != DALLOC_NO_MODULE) {
         blk_set(b, F_MOD);
-        mod_link(c, b, id);
+        dalloc__mod_link(c, b, id);
     }
     heap_count_alloc(h, blk_size(b));
     *out = blk_payload(b);
@@ -217,7 +217,7 @@ void *dalloc_calloc(dalloc_heap_t *h, size_t count, size_t size)
 /* The live user fixed block at p, or NULL. */
 static blk_t *fixed_at(ctl_t *c, void *p)
 {
-    blk_t *b = used_block_at(c, p);
+    blk_t *b = dalloc__used_block_at(c, p);
     return b != NULL && blk_has(b, F_FIXED) && !blk_has(b, F_SYS) ? b : NULL;
 }
 
@@ -237,10 +237,10 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
     b = fixed_at(c, p);
     if (b == NULL)
         st = DALLOC_E_NOTBLOCK;
-    else if (blk_has(b, F_SLOTS) && has_dependents(c, b, 0))
+    else if (blk_has(b, F_SLOTS) && dalloc__has_dependents(c, b, 0))
         st = DALLOC_E_BUSY;
     else
-        block_free(h, b);
+        dalloc__block_free(h, b);
     h->last_error = st;
     HEAP_UNLOCK(h);
     return st;
@@ -263,23 +263,23 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
     size = blk_size_for(n, id != DALLOC_NO_MODULE);
     if (size == 0)
         return DALLOC_E_SIZE;
-    if ((st = block_admit(c, b, size)) != DALLOC_OK)
+    if ((st = dalloc__block_admit(c, b, size)) != DALLOC_OK)
         return st;
-    if (blk_has(b, F_SLOTS) && n < blk_usable(b) && has_dependents(c, b, n))
+    if (blk_has(b, F_SLOTS) && n < blk_usable(b) && dalloc__has_dependents(c, b, n))
         return DALLOC_E_BUSY; /* the cut would free a registered owner */
-    st = block_resize(h, b, size);
+    st = dalloc__block_resize(h, b, size);
     if (st != DALLOC_E_NOMEM) {
         *out = st == DALLOC_OK ? p : NULL;
         return st;
     }
-    nb = fixed_take(h, size, (size_t)1 << blk_align_log2(b));
+    nb = dalloc__fixed_take(h, size, (size_t)1 << blk_align_log2(b));
     if (nb == NULL) {
         c->refusals++;
         return DALLOC_E_NOMEM;
     }
     /* A hole too small to split is taken whole: the quota sees that size. */
-    if ((st = block_admit(c, b, blk_size(nb))) != DALLOC_OK) {
-        (void)space_release(c, nb);
+    if ((st = dalloc__block_admit(c, b, blk_size(nb))) != DALLOC_OK) {
+        (void)dalloc__space_release(c, nb);
         return st;
     }
     keep = blk_usable(b);
@@ -287,16 +287,16 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
     memcpy(blk_payload(nb), blk_payload(b), keep);
     /* Owners registered inside b now live inside nb. */
     blk_set(nb, blk_flags(b) & F_SLOTS);
-    fix_dependents(c, b, (uint8_t *)nb - (uint8_t *)b, false);
+    dalloc__fix_dependents(c, b, (uint8_t *)nb - (uint8_t *)b, false);
     blk_clear(b, F_SLOTS);
     if (id != DALLOC_NO_MODULE) { /* leave before joining: peaks stay true */
-        dalloc_mod_ops->unlink(c, b);
+        dalloc__mod_ops->unlink(c, b);
         blk_clear(b, F_MOD);
         blk_set(nb, F_MOD);
-        mod_link(c, nb, id);
+        dalloc__mod_link(c, nb, id);
     }
     heap_count_alloc(h, blk_size(nb));
-    block_free(h, b);
+    dalloc__block_free(h, b);
     *out = blk_payload(nb);
     return DALLOC_OK;
 }

@@ -15,7 +15,7 @@
  * rounded-up search fails (bounded so a search stays O(1)). */
 #define EXACT_CLASS_WALK 8
 
-const uint8_t dalloc_small_class[SMALL_UNITS] = {
+const uint8_t dalloc__small_class[SMALL_UNITS] = {
 #define C1(u) (uint8_t)((u) < 4 ? (u) : (u) < 8 ? 4 + (u)-4 : (u) < 16 ? 8 + ((u)-8) / 2 : (u) < 32 ? 12 + ((u)-16) / 4 \
                        : (u) < 64 ? 16 + ((u)-32) / 8 : 20 + ((u)-64) / 16)
 #define C4(u) C1(u), C1((u) + 1), C1((u) + 2), C1((u) + 3)
@@ -26,7 +26,7 @@ const uint8_t dalloc_small_class[SMALL_UNITS] = {
 #undef C1
 };
 
-unsigned idx_fl_count(size_t arena)
+unsigned dalloc__idx_fl_count(size_t arena)
 {
     unsigned fl, sl;
     size_t units = arena >> G_LOG2;
@@ -36,7 +36,7 @@ unsigned idx_fl_count(size_t arena)
     return fl + 1 > FL_MAX ? FL_MAX : fl + 1;
 }
 
-void idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count)
+void dalloc__idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count)
 {
     unsigned i;
     x->fl_bitmap = 0;
@@ -48,11 +48,11 @@ void idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count)
         heads[i] = fb_off(c, &x->nil);
 }
 
-void idx_insert(ctl_t *c, freeidx_t *x, blk_t *b) { enlist(c, x, b); }
-void idx_remove(ctl_t *c, freeidx_t *x, blk_t *b) { unlist(c, x, b); }
-void space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed) { put_hole(c, x, b, size, fixed); }
+void dalloc__idx_insert(ctl_t *c, freeidx_t *x, blk_t *b) { enlist(c, x, b); }
+void dalloc__idx_remove(ctl_t *c, freeidx_t *x, blk_t *b) { unlist(c, x, b); }
+void dalloc__space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed) { put_hole(c, x, b, size, fixed); }
 
-blk_t *idx_take(ctl_t *c, freeidx_t *x, size_t size, int how)
+blk_t *dalloc__idx_take(ctl_t *c, freeidx_t *x, size_t size, int how)
 {
     unsigned fl, sl;
     size_t i, limit = how == 1 ? EXACT_CLASS_WALK : (size_t)-1;
@@ -73,10 +73,10 @@ blk_t *idx_take(ctl_t *c, freeidx_t *x, size_t size, int how)
     return NULL;
 }
 
-uint8_t *space_release(ctl_t *c, blk_t *b) { return release_in(c, b, blk_has(b, F_FIXED)); }
-blk_t *space_take_reloc(ctl_t *c, size_t size) { return take_reloc(c, size); }
+uint8_t *dalloc__space_release(ctl_t *c, blk_t *b) { return release_in(c, b, blk_has(b, F_FIXED)); }
+blk_t *dalloc__space_take_reloc(ctl_t *c, size_t size) { return take_reloc(c, size); }
 
-size_t idx_count(const ctl_t *c, const freeidx_t *x)
+size_t dalloc__idx_count(const ctl_t *c, const freeidx_t *x)
 {
     size_t n = 0;
     unsigned i;
@@ -90,7 +90,7 @@ size_t idx_count(const ctl_t *c, const freeidx_t *x)
     return n;
 }
 
-size_t idx_largest(const ctl_t *c, const freeidx_t *x)
+size_t dalloc__idx_largest(const ctl_t *c, const freeidx_t *x)
 {
     unsigned fl;
     size_t best = 0;
@@ -104,7 +104,7 @@ size_t idx_largest(const ctl_t *c, const freeidx_t *x)
     return best;
 }
 
-void idx_fixed_released(ctl_t *c)
+void dalloc__idx_fixed_released(ctl_t *c)
 {
     blk_t *x = blk_of(c->fidx);
     if ((uint8_t *)x != c->fbot)
@@ -118,7 +118,7 @@ void idx_fixed_released(ctl_t *c)
     c->fidx = NULL;
 }
 
-void space_trim(ctl_t *c, blk_t *b, size_t size)
+void dalloc__space_trim(ctl_t *c, blk_t *b, size_t size)
 {
     size_t rest = blk_size(b) - size;
     blk_t *t;
@@ -127,10 +127,10 @@ void space_trim(ctl_t *c, blk_t *b, size_t size)
     blk_set_size(b, size);
     t = blk_next(b);
     blk_init(t, rest, blk_flags(b) & F_FIXED);
-    (void)space_release(c, t);
+    (void)dalloc__space_release(c, t);
 }
 
-size_t space_grown_size(const ctl_t *c, const blk_t *b, size_t size)
+size_t dalloc__space_grown_size(const ctl_t *c, const blk_t *b, size_t size)
 {
     size_t have = blk_size(b), room;
     const uint8_t *end = blk_end(b);
@@ -144,7 +144,7 @@ size_t space_grown_size(const ctl_t *c, const blk_t *b, size_t size)
     return room - size >= MIN_BLOCK ? size : room; /* a sliver stays with b */
 }
 
-void space_grow_in_place(ctl_t *c, blk_t *b, size_t size)
+void dalloc__space_grow_in_place(ctl_t *c, blk_t *b, size_t size)
 {
     size_t have = blk_size(b);
     uint8_t *end = blk_end(b);
@@ -164,5 +164,5 @@ void space_grow_in_place(ctl_t *c, blk_t *b, size_t size)
     end = blk_end(b);
     if (end != c->hi)
         blk_clear((blk_t *)(void *)end, F_PREV_FREE);
-    space_trim(c, b, size);
+    dalloc__space_trim(c, b, size);
 }

@@ -23,7 +23,7 @@ static bool layout(dalloc_heap_t *h, bool fresh)
     if (e <= a || e - a <= sizeof(ctl_t))
         return false;
     est = (size_t)(e - a - sizeof(ctl_t));
-    fl = idx_fl_count(est);
+    fl = dalloc__idx_fl_count(est);
     words = ((est >> G_LOG2) + 31u) / 32u;
     bitmap = heads + fl * SL_COUNT * sizeof(link_t); /* after the relocatable region's heads */
     lo = ROUND_UP(bitmap + words * sizeof(uint32_t), GRAN);
@@ -41,7 +41,7 @@ static bool layout(dalloc_heap_t *h, bool fresh)
     c->bitmap = (uint32_t *)bitmap;
     /* The bitmap, and with DALLOC_FILL_FREED the arena above it. */
     memset(c->bitmap, 0, DALLOC_FILL_FREED ? (size_t)(e - bitmap) : words * sizeof(uint32_t));
-    idx_init(c, &c->ridx, (link_t *)heads, fl);
+    dalloc__idx_init(c, &c->ridx, (link_t *)heads, fl);
     h->ctl = c;
     h->offset = 0;
     h->alloc_info.allocations_num = 0;
@@ -61,7 +61,7 @@ dalloc_status_t dalloc_heap_init(dalloc_heap_t *h, void *buf, size_t size)
     /* A fresh layout: policy DALLOC_COMPACT_ON_DEMAND (0), counters 0. */
     if (!layout(h, true)
 #if DALLOC_THREAD_SAFETY
-        || !lock_create(h)
+        || !dalloc__lock_create(h)
 #endif
     ) {
         h->ctl = NULL;
@@ -74,7 +74,7 @@ void dalloc_heap_deinit(dalloc_heap_t *h)
 {
     if (heap_ctl(h) != NULL) {
 #if DALLOC_THREAD_SAFETY
-        lock_destroy(h);
+        dalloc__lock_destroy(h);
 #endif
     }
     if (h != NULL) {
@@ -149,15 +149,15 @@ dalloc_status_t dalloc_get_stats(const dalloc_heap_t *h, dalloc_stats_t *st)
     st->arena_size = (size_t)(c->hi - c->lo);
     st->used_bytes = h->offset;
     st->free_bytes = st->arena_size - st->used_bytes - c->sys_bytes;
-    big = idx_largest(c, &c->ridx);
+    big = dalloc__idx_largest(c, &c->ridx);
     big = gap > big ? gap : big;
     st->largest_free = payload_of(big);
-    if (c->fidx != NULL && idx_largest(c, c->fidx) > big)
-        big = idx_largest(c, c->fidx);
+    if (c->fidx != NULL && dalloc__idx_largest(c, c->fidx) > big)
+        big = dalloc__idx_largest(c, c->fidx);
     /* Free bytes outside the largest free stretch of either region. */
     st->fragmentation_permille = st->free_bytes > big ? (unsigned)((st->free_bytes - big) * 1000u / st->free_bytes) : 0;
-    st->largest_after_compaction = payload_of(compact_largest(c, NULL));
-    st->free_blocks = idx_count(c, &c->ridx) + idx_count(c, c->fidx);
+    st->largest_after_compaction = payload_of(dalloc__compact_largest(c, NULL));
+    st->free_blocks = dalloc__idx_count(c, &c->ridx) + dalloc__idx_count(c, c->fidx);
     st->live_blocks = h->alloc_info.allocations_num;
     st->pinned_blocks = c->pinned;
     st->peak_used = h->alloc_info.max_memory_amount;
@@ -170,7 +170,7 @@ dalloc_status_t dalloc_get_stats(const dalloc_heap_t *h, dalloc_stats_t *st)
 
 /* The out-of-line copy of heap_enter_inline() (parenthesised: not the
  * macro of a speed build). */
-dalloc_status_t(heap_enter)(dalloc_heap_t *h, bool arg_ok)
+dalloc_status_t(dalloc__heap_enter)(dalloc_heap_t *h, bool arg_ok)
 {
     return heap_enter_inline(h, arg_ok);
 }

@@ -187,7 +187,7 @@ static inline bool in_reloc(const ctl_t *c, const void *p)
 
 /* The used block whose payload starts at p, or NULL.  Trusts nothing at p:
  * bounds and alignment first, then the bitmap, only then the header.
- * used_block_at() (compact.c) is the out-of-line copy every caller but the
+ * dalloc__used_block_at() (compact.c) is the out-of-line copy every caller but the
  * hot paths of alloc.c uses, so an -Os build holds one. */
 static inline blk_t *block_at(const ctl_t *c, const void *p)
 {
@@ -201,7 +201,7 @@ static inline blk_t *block_at(const ctl_t *c, const void *p)
     return b;
 }
 
-blk_t *used_block_at(const ctl_t *c, const void *p);
+blk_t *dalloc__used_block_at(const ctl_t *c, const void *p);
 
 /* ---- heap state ----------------------------------------------------------- */
 
@@ -228,52 +228,52 @@ static inline void heap_count_free(dalloc_heap_t *h, size_t size)
 
 /* ---- free space (freeidx.c) ------------------------------------------------ */
 
-unsigned idx_fl_count(size_t arena);
-size_t idx_count(const ctl_t *c, const freeidx_t *x); /* blocks on the lists: O(blocks) */
-void idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count);
-void idx_insert(ctl_t *c, freeidx_t *x, blk_t *b);
+unsigned dalloc__idx_fl_count(size_t arena);
+size_t dalloc__idx_count(const ctl_t *c, const freeidx_t *x); /* blocks on the lists: O(blocks) */
+void dalloc__idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count);
+void dalloc__idx_insert(ctl_t *c, freeidx_t *x, blk_t *b);
 /* put_hole() of space.h: [b, b + size) becomes a listed free block. */
-void space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed);
-void idx_remove(ctl_t *c, freeidx_t *x, blk_t *b);
+void dalloc__space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed);
+void dalloc__idx_remove(ctl_t *c, freeidx_t *x, blk_t *b);
 /* A free block of at least size bytes, off its list, or NULL.  how 0: the
  * classes certain to fit (O(1)); 1: the first few blocks of the request's
  * own class (O(1)); 2: all of that class (before a compaction, which costs
  * more anyway). */
-blk_t *idx_take(ctl_t *c, freeidx_t *x, size_t size, int how);
-size_t idx_largest(const ctl_t *c, const freeidx_t *x);
+blk_t *dalloc__idx_take(ctl_t *c, freeidx_t *x, size_t size, int how);
+size_t dalloc__idx_largest(const ctl_t *c, const freeidx_t *x);
 /* After a block of the fixed region was freed: drop the region's index
  * (fixed.c makes it with the region's first block) when the region holds
  * nothing else, leaving it empty and fidx NULL.  Called by whoever frees
- * the last user block of that region, not by space_release(), so the
+ * the last user block of that region, not by dalloc__space_release(), so the
  * relocatable core does not pull it in. */
-void idx_fixed_released(ctl_t *c);
+void dalloc__idx_fixed_released(ctl_t *c);
 
 /* Return used block b to free space (clearing its bitmap bit), merged with
  * its free neighbours and the gap; moves the compaction cursor down to the
  * merged area when needed.  Returns the start of the merged area. */
-uint8_t *space_release(ctl_t *c, blk_t *b);
+uint8_t *dalloc__space_release(ctl_t *c, blk_t *b);
 /* Shrink used block b to size, freeing the tail (merged as above). */
-void space_trim(ctl_t *c, blk_t *b, size_t size);
+void dalloc__space_trim(ctl_t *c, blk_t *b, size_t size);
 /* A relocatable block of exactly size bytes from a hole or the gap, marked
  * used (flags cleared, bitmap set), or NULL.  Never compacts. */
-blk_t *space_take_reloc(ctl_t *c, size_t size);
+blk_t *dalloc__space_take_reloc(ctl_t *c, size_t size);
 /* The size used block b would have after growing in place to size (an
  * unsplittable remainder stays with it), or 0 when it cannot grow there. */
-size_t space_grown_size(const ctl_t *c, const blk_t *b, size_t size);
-/* Grow used block b in place to size; space_grown_size() said it can. */
-void space_grow_in_place(ctl_t *c, blk_t *b, size_t size);
+size_t dalloc__space_grown_size(const ctl_t *c, const blk_t *b, size_t size);
+/* Grow used block b in place to size; dalloc__space_grown_size() said it can. */
+void dalloc__space_grow_in_place(ctl_t *c, blk_t *b, size_t size);
 
 /* Free used block b (any kind): module, counters, zero fill, merge. */
-void block_free(dalloc_heap_t *h, blk_t *b);
+void dalloc__block_free(dalloc_heap_t *h, blk_t *b);
 /* Resize used block b in place to size (its module trailer kept at the
  * end, its module's quota respected): DALLOC_OK, DALLOC_E_QUOTA, or
  * DALLOC_E_NOMEM when it cannot grow where it is. */
-dalloc_status_t block_resize(dalloc_heap_t *h, blk_t *b, size_t size);
+dalloc_status_t dalloc__block_resize(dalloc_heap_t *h, blk_t *b, size_t size);
 /* Would module-tagged block b (or none) stay within its quota at size? */
-dalloc_status_t block_admit(const ctl_t *c, const blk_t *b, size_t size);
+dalloc_status_t dalloc__block_admit(const ctl_t *c, const blk_t *b, size_t size);
 /* A fixed block of size bytes aligned to align (>= GRAN), compacting the
  * relocatable region when the policy allows; marked used, or NULL. */
-blk_t *fixed_take(dalloc_heap_t *h, size_t size, size_t align);
+blk_t *dalloc__fixed_take(dalloc_heap_t *h, size_t size, size_t align);
 
 /* ---- modules (modules.c) ---------------------------------------------------- */
 
@@ -285,17 +285,17 @@ static inline blk_t *blk_from_off(const ctl_t *c, uint32_t off)
 {
     return (blk_t *)(void *)(c->lo + ((size_t)(off - 1u) << G_LOG2));
 }
-modrec_t *mod_rec(const ctl_t *c, dalloc_module_t id);
+modrec_t *dalloc__mod_rec(const ctl_t *c, dalloc_module_t id);
 /* Put b (F_MOD set, trailer space reserved) on module id's list. */
-void mod_link(ctl_t *c, blk_t *b, dalloc_module_t id);
-void mod_unlink(ctl_t *c, blk_t *b);
+void dalloc__mod_link(ctl_t *c, blk_t *b, dalloc_module_t id);
+void dalloc__mod_unlink(ctl_t *c, blk_t *b);
 /* nb arrived by delta with the run [from, to) (old places): translate its
  * links to blocks of the same run, and repoint its neighbours outside it. */
-void mod_moved(ctl_t *c, blk_t *nb, const uint8_t *from, const uint8_t *to, ptrdiff_t delta);
+void dalloc__mod_moved(ctl_t *c, blk_t *nb, const uint8_t *from, const uint8_t *to, ptrdiff_t delta);
 /* b changed size from old (trailer already at its new end). */
-void mod_resized(ctl_t *c, blk_t *b, size_t old);
+void dalloc__mod_resized(ctl_t *c, blk_t *b, size_t old);
 /* DALLOC_OK when module id (or none) may take extra more bytes. */
-dalloc_status_t mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra);
+dalloc_status_t dalloc__mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra);
 
 /* The core reaches the module code only through this table, which the first
  * dalloc_module_register() installs: a firmware that never registers a
@@ -307,13 +307,13 @@ typedef struct mod_ops {
     void (*resized)(ctl_t *c, blk_t *b, size_t old);
     dalloc_status_t (*admit)(const ctl_t *c, dalloc_module_t id, size_t extra);
 } mod_ops_t;
-extern const mod_ops_t *dalloc_mod_ops;
+extern const mod_ops_t *dalloc__mod_ops;
 
 static inline dalloc_status_t core_mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra)
 {
     if (id == DALLOC_NO_MODULE)
         return DALLOC_OK;
-    return dalloc_mod_ops != NULL ? dalloc_mod_ops->admit(c, id, extra) : DALLOC_E_MODULE;
+    return dalloc__mod_ops != NULL ? dalloc__mod_ops->admit(c, id, extra) : DALLOC_E_MODULE;
 }
 
 /* ---- moving blocks (compact.c) -------------------------------------------- */
@@ -321,40 +321,40 @@ static inline dalloc_status_t core_mod_admit(const ctl_t *c, dalloc_module_t id,
 /* Move used relocatable block b to dst, rewriting its registered pointer and
  * the recorded owners of blocks whose owner lies inside b.  The caller keeps
  * the free-space structure right around it. */
-void move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst);
+void dalloc__move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst);
 /* Record that slot (an owner inside the arena) lies in a live block; false
  * when slot is not inside a used block's payload. */
-bool mark_container(ctl_t *c, void **slot, const blk_t *self);
+bool dalloc__mark_container(ctl_t *c, void **slot, const blk_t *self);
 /* True when used block b holds, at payload offset from or above, the
  * registered owner of another live block. */
-bool has_dependents(ctl_t *c, blk_t *b, size_t from);
+bool dalloc__has_dependents(ctl_t *c, blk_t *b, size_t from);
 /* Translate by delta (b moves by delta) or, with orphan, drop the recorded
  * owners that lie inside b. */
-void fix_dependents(ctl_t *c, blk_t *b, ptrdiff_t delta, bool orphan);
+void dalloc__fix_dependents(ctl_t *c, blk_t *b, ptrdiff_t delta, bool orphan);
 /* How a compaction run ended: the heap is compact (DONE), the budget ran
  * out with work left (AGAIN), or the next block exceeds the whole budget
  * (BLOCKED). */
 typedef enum { COMPACT_DONE, COMPACT_AGAIN, COMPACT_BLOCKED } compact_end_t;
 /* Compaction from the cursor, moving at most budget bytes. */
-size_t compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how);
+size_t dalloc__compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how);
 /* A full compaction (counted in the figures). */
-void compact_all(dalloc_heap_t *h);
+void dalloc__compact_all(dalloc_heap_t *h);
 /* The largest free run a full compaction of the relocatable region would
  * leave: the free total without pins, else the largest stretch between
  * pinned blocks (walked, O(blocks): pins are the rare case).  *top (when
  * not NULL) gets the run it would leave next to the gap. */
-size_t compact_largest(const ctl_t *c, size_t *top);
+size_t dalloc__compact_largest(const ctl_t *c, size_t *top);
 
 
 /* ---- locking (lock.c) ----------------------------------------------------- */
 #if DALLOC_THREAD_SAFETY
 /* Give a new heap its lock (default hooks or built-in); false on failure. */
-bool lock_create(dalloc_heap_t *h);
-void lock_destroy(dalloc_heap_t *h);
-void lock_acquire(dalloc_heap_t *h);
-void lock_release(dalloc_heap_t *h);
-#define HEAP_LOCK(h) lock_acquire(h)
-#define HEAP_UNLOCK(h) lock_release(h)
+bool dalloc__lock_create(dalloc_heap_t *h);
+void dalloc__lock_destroy(dalloc_heap_t *h);
+void dalloc__lock_acquire(dalloc_heap_t *h);
+void dalloc__lock_release(dalloc_heap_t *h);
+#define HEAP_LOCK(h) dalloc__lock_acquire(h)
+#define HEAP_UNLOCK(h) dalloc__lock_release(h)
 #else
 #define HEAP_LOCK(h) ((void)0)
 #define HEAP_UNLOCK(h) ((void)0)
@@ -364,7 +364,7 @@ void lock_release(dalloc_heap_t *h);
 
 /* The entry of a public call on heap h: DALLOC_E_HEAP (recorded when h is
  * not NULL) unless h is initialised, DALLOC_E_ARG (recorded) unless arg_ok,
- * else DALLOC_OK with the heap locked, and heap_leave() then records the
+ * else DALLOC_OK with the heap locked, and dalloc__heap_leave() then records the
  * call's status and unlocks.  An -Os build calls the one out-of-line copy
  * (heap.c); a speed build inlines it. */
 static inline dalloc_status_t heap_enter_inline(dalloc_heap_t *h, bool arg_ok)
@@ -379,12 +379,12 @@ static inline dalloc_status_t heap_enter_inline(dalloc_heap_t *h, bool arg_ok)
     HEAP_LOCK(h);
     return DALLOC_OK;
 }
-dalloc_status_t heap_enter(dalloc_heap_t *h, bool arg_ok);
+dalloc_status_t dalloc__heap_enter(dalloc_heap_t *h, bool arg_ok);
 #ifndef __OPTIMIZE_SIZE__
-#define heap_enter(h, arg_ok) heap_enter_inline(h, arg_ok)
+#define dalloc__heap_enter(h, arg_ok) heap_enter_inline(h, arg_ok)
 #endif
 
-static inline dalloc_status_t heap_leave(dalloc_heap_t *h, dalloc_status_t st)
+static inline dalloc_status_t dalloc__heap_leave(dalloc_heap_t *h, dalloc_status_t st)
 {
     h->last_error = st;
     HEAP_UNLOCK(h);

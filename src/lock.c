@@ -67,7 +67,7 @@ static void builtin_destroy(void *lock)
 #endif
 }
 
-bool lock_create(dalloc_heap_t *h)
+bool dalloc__lock_create(dalloc_heap_t *h)
 {
     ctl_t *c = h->ctl;
     c->hooks = default_hooks;
@@ -79,7 +79,7 @@ bool lock_create(dalloc_heap_t *h)
 #endif
 }
 
-void lock_destroy(dalloc_heap_t *h)
+void dalloc__lock_destroy(dalloc_heap_t *h)
 {
     ctl_t *c = h->ctl;
     if (h->lock != NULL) {
@@ -91,7 +91,7 @@ void lock_destroy(dalloc_heap_t *h)
     h->lock = NULL;
 }
 
-void lock_acquire(dalloc_heap_t *h)
+void dalloc__lock_acquire(dalloc_heap_t *h)
 {
     ctl_t *c = h->ctl;
     if (h->lock == NULL)
@@ -109,7 +109,7 @@ void lock_acquire(dalloc_heap_t *h)
 #endif
 }
 
-void lock_release(dalloc_heap_t *h)
+void dalloc__lock_release(dalloc_heap_t *h)
 {
     ctl_t *c = h->ctl;
     if (h->lock == NULL)
@@ -135,14 +135,14 @@ dalloc_status_t dalloc_heap_set_lock_hooks(dalloc_heap_t *h, const dalloc_lock_h
     if (hooks != NULL && !hooks_complete(hooks))
         return h->last_error = DALLOC_E_ARG;
     saved = default_hooks;
-    lock_destroy(h);
+    dalloc__lock_destroy(h);
     if (hooks != NULL)
         default_hooks = *hooks;
     else
         memset(&default_hooks, 0, sizeof default_hooks);
-    if (!lock_create(h)) {
+    if (!dalloc__lock_create(h)) {
         default_hooks = saved;
-        (void)lock_create(h); /* back to a lock like the old one */
+        (void)dalloc__lock_create(h); /* back to a lock like the old one */
         h->last_error = DALLOC_E_ARG;
     } else {
         h->last_error = DALLOC_OK;
@@ -154,13 +154,13 @@ dalloc_status_t dalloc_heap_set_lock_hooks(dalloc_heap_t *h, const dalloc_lock_h
 void dalloc_heap_lock(dalloc_heap_t *h)
 {
     if (heap_ctl(h) != NULL)
-        lock_acquire(h);
+        dalloc__lock_acquire(h);
 }
 
 void dalloc_heap_unlock(dalloc_heap_t *h)
 {
     if (heap_ctl(h) != NULL)
-        lock_release(h);
+        dalloc__lock_release(h);
 }
 
 #else /* !DALLOC_THREAD_SAFETY: the library does no locking */

@@ -28,7 +28,7 @@ void dalloc_log_stdout(void *ctx, const char *line)
 #endif
 }
 
-void dalloc_logf(const char *fmt, ...)
+void dalloc__logf(const char *fmt, ...)
 {
     char line[160];
     va_list ap;

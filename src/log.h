@@ -5,13 +5,13 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-void dalloc_logf(const char *fmt, ...);
+void dalloc__logf(const char *fmt, ...);
 
 /* Formatted text to the output hook of the debug printers (debug_print.c;
  * dalloc_set_output). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-void dalloc_outf(const char *fmt, ...);
+void dalloc__outf(const char *fmt, ...);
 
 #endif /* DALLOC_LOG_H */

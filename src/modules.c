@@ -12,14 +12,14 @@
 #define MOD_FIRST_CAP 4u
 #define MOD_MAX 0xFFFFu
 
-modrec_t *mod_rec(const ctl_t *c, dalloc_module_t id)
+modrec_t *dalloc__mod_rec(const ctl_t *c, dalloc_module_t id)
 {
     if (id == DALLOC_NO_MODULE || id > c->mod_cap || c->mods[id - 1].name[0] == '\0')
         return NULL;
     return &c->mods[id - 1];
 }
 
-void mod_link(ctl_t *c, blk_t *b, dalloc_module_t id)
+void dalloc__mod_link(ctl_t *c, blk_t *b, dalloc_module_t id)
 {
     modrec_t *r = &c->mods[id - 1];
     mtrail_t *t = blk_trailer(b);
@@ -36,7 +36,7 @@ void mod_link(ctl_t *c, blk_t *b, dalloc_module_t id)
         r->peak = r->bytes;
 }
 
-void mod_unlink(ctl_t *c, blk_t *b)
+void dalloc__mod_unlink(ctl_t *c, blk_t *b)
 {
     mtrail_t *t = blk_trailer(b);
     modrec_t *r = &c->mods[t->module - 1];
@@ -63,7 +63,7 @@ static bool link_moved(const ctl_t *c, uint32_t *link, const uint8_t *from, cons
     return true;
 }
 
-void mod_moved(ctl_t *c, blk_t *nb, const uint8_t *from, const uint8_t *to, ptrdiff_t delta)
+void dalloc__mod_moved(ctl_t *c, blk_t *nb, const uint8_t *from, const uint8_t *to, ptrdiff_t delta)
 {
     mtrail_t *t = blk_trailer(nb);
     uint32_t off = blk_off(c, nb);
@@ -77,7 +77,7 @@ void mod_moved(ctl_t *c, blk_t *nb, const uint8_t *from, const uint8_t *to, ptrd
         blk_trailer(blk_from_off(c, t->next))->prev = off;
 }
 
-void mod_resized(ctl_t *c, blk_t *b, size_t old)
+void dalloc__mod_resized(ctl_t *c, blk_t *b, size_t old)
 {
     modrec_t *r = &c->mods[blk_trailer(b)->module - 1];
     r->bytes = r->bytes - old + blk_size(b);
@@ -85,12 +85,12 @@ void mod_resized(ctl_t *c, blk_t *b, size_t old)
         r->peak = r->bytes;
 }
 
-dalloc_status_t mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra)
+dalloc_status_t dalloc__mod_admit(const ctl_t *c, dalloc_module_t id, size_t extra)
 {
     const modrec_t *r;
     if (id == DALLOC_NO_MODULE)
         return DALLOC_OK;
-    r = mod_rec(c, id);
+    r = dalloc__mod_rec(c, id);
     if (r == NULL)
         return DALLOC_E_MODULE;
     if (r->quota != 0 && (extra > r->quota || r->bytes > r->quota - extra))
@@ -142,7 +142,7 @@ static dalloc_status_t grow_registry(dalloc_heap_t *h)
     if (cap <= c->mod_cap)
         return DALLOC_E_MODULE;
     size = blk_size_for(cap * sizeof(modrec_t), 0);
-    b = fixed_take(h, size, GRAN);
+    b = dalloc__fixed_take(h, size, GRAN);
     if (b == NULL)
         return DALLOC_E_NOMEM;
     blk_set(b, F_SYS);
@@ -152,7 +152,7 @@ static dalloc_status_t grow_registry(dalloc_heap_t *h)
         blk_t *old = blk_of(c->mods);
         memcpy(blk_payload(b), c->mods, c->mod_cap * sizeof(modrec_t));
         c->sys_bytes -= (uint32_t)blk_size(old);
-        (void)space_release(c, old);
+        (void)dalloc__space_release(c, old);
     }
     c->mods = (modrec_t *)blk_payload(b);
     c->mod_cap = cap;
@@ -160,7 +160,7 @@ static dalloc_status_t grow_registry(dalloc_heap_t *h)
     return DALLOC_OK;
 }
 
-static const mod_ops_t ops = {mod_link, mod_unlink, mod_moved, mod_resized, mod_admit};
+static const mod_ops_t ops = {dalloc__mod_link, dalloc__mod_unlink, dalloc__mod_moved, dalloc__mod_resized, dalloc__mod_admit};
 
 static dalloc_status_t register_locked(dalloc_heap_t *h, const char *name, dalloc_module_t *id)
 {
@@ -182,7 +182,7 @@ static dalloc_status_t register_locked(dalloc_heap_t *h, const char *name, dallo
     }
     memset(&c->mods[i], 0, sizeof c->mods[i]);
     memcpy(c->mods[i].name, name, len + 1);
-    dalloc_mod_ops = &ops;
+    dalloc__mod_ops = &ops;
     *id = (dalloc_module_t)(i + 1);
     return DALLOC_OK;
 }
@@ -224,12 +224,12 @@ static void release_locked(dalloc_heap_t *h, modrec_t *r)
     ctl_t *c = h->ctl;
     uint32_t off;
     for (off = r->head; off != 0; off = blk_trailer(blk_from_off(c, off))->next)
-        fix_dependents(c, blk_from_off(c, off), 0, true);
+        dalloc__fix_dependents(c, blk_from_off(c, off), 0, true);
     while (r->head != 0) {
         blk_t *b = blk_from_off(c, r->head);
         if (!blk_has(b, F_FIXED) && b->owner != NULL && *b->owner == blk_payload(b))
             *b->owner = NULL;
-        block_free(h, b);
+        dalloc__block_free(h, b);
     }
 }
 
@@ -242,7 +242,7 @@ static dalloc_status_t module_call(dalloc_heap_t *h, dalloc_module_t id, bool fo
         return DALLOC_E_HEAP;
     }
     HEAP_LOCK(h);
-    r = mod_rec(h->ctl, id);
+    r = dalloc__mod_rec(h->ctl, id);
     if (r == NULL) {
         h->last_error = DALLOC_E_MODULE;
     } else {
@@ -267,7 +267,7 @@ dalloc_status_t dalloc_module_set_quota(dalloc_heap_t *h, dalloc_module_t id, si
         return DALLOC_E_HEAP;
     }
     HEAP_LOCK(h);
-    r = mod_rec(h->ctl, id);
+    r = dalloc__mod_rec(h->ctl, id);
     if (r != NULL)
         r->quota = bytes;
     h->last_error = r != NULL ? DALLOC_OK : DALLOC_E_MODULE;
@@ -284,7 +284,7 @@ dalloc_status_t dalloc_module_stats(const dalloc_heap_t *h, dalloc_module_t id, 
     if (st == NULL)
         return DALLOC_E_ARG;
     HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
-    r = mod_rec(c, id);
+    r = dalloc__mod_rec(c, id);
     if (r != NULL) {
         memcpy(st->name, r->name, sizeof st->name);
         st->blocks = r->blocks;
@@ -326,7 +326,7 @@ dalloc_module_t dalloc_module_of(dalloc_heap_t *h, const void *block)
         return DALLOC_NO_MODULE;
     }
     HEAP_LOCK(h);
-    b = used_block_at(c, block);
+    b = dalloc__used_block_at(c, block);
     if (b == NULL || blk_has(b, F_SYS)) {
         h->last_error = DALLOC_E_NOTBLOCK;
     } else {
@@ -345,31 +345,31 @@ static dalloc_status_t add_trailer(dalloc_heap_t *h, blk_t **pb, dalloc_module_t
 {
     ctl_t *c = h->ctl;
     blk_t *b = *pb, *nb;
-    size_t old = blk_size(b), size = old + MT, grown = space_grown_size(c, b, size);
+    size_t old = blk_size(b), size = old + MT, grown = dalloc__space_grown_size(c, b, size);
     if (grown != 0) {
-        if (mod_admit(c, id, grown) != DALLOC_OK)
+        if (dalloc__mod_admit(c, id, grown) != DALLOC_OK)
             return DALLOC_E_QUOTA;
-        space_grow_in_place(c, b, size);
+        dalloc__space_grow_in_place(c, b, size);
         return DALLOC_OK;
     }
     if (blk_has(b, F_FIXED | F_PINNED))
         return DALLOC_E_NOMEM;
-    nb = space_take_reloc(c, size);
+    nb = dalloc__space_take_reloc(c, size);
     if (nb == NULL)
         return DALLOC_E_NOMEM;
-    if (mod_admit(c, id, blk_size(nb)) != DALLOC_OK) {
-        (void)space_release(c, nb);
+    if (dalloc__mod_admit(c, id, blk_size(nb)) != DALLOC_OK) {
+        (void)dalloc__space_release(c, nb);
         return DALLOC_E_QUOTA;
     }
     size = blk_size(nb);
-    move_block(h, b, (uint8_t *)nb);
+    dalloc__move_block(h, b, (uint8_t *)nb);
     blk_set_size(nb, size);
     blk_clear(nb, F_PREV_FREE);
     blk_clear(b, F_SLOTS | F_PINNED);
 #if DALLOC_FILL_FREED
     memset(blk_payload(b), 0, old - HDR);
 #endif
-    (void)space_release(c, b);
+    (void)dalloc__space_release(c, b);
     *pb = nb;
     return DALLOC_OK;
 }
@@ -377,28 +377,28 @@ static dalloc_status_t add_trailer(dalloc_heap_t *h, blk_t **pb, dalloc_module_t
 static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module_t id)
 {
     ctl_t *c = h->ctl;
-    blk_t *b = used_block_at(c, block);
+    blk_t *b = dalloc__used_block_at(c, block);
     size_t old;
     dalloc_status_t st;
     if (b == NULL || blk_has(b, F_SYS))
         return DALLOC_E_NOTBLOCK;
-    if (id != DALLOC_NO_MODULE && mod_rec(c, id) == NULL)
+    if (id != DALLOC_NO_MODULE && dalloc__mod_rec(c, id) == NULL)
         return DALLOC_E_MODULE;
     if (blk_has(b, F_MOD)) {
         if (blk_trailer(b)->module == id)
             return DALLOC_OK;
-        st = mod_admit(c, id, blk_size(b));
+        st = dalloc__mod_admit(c, id, blk_size(b));
         if (st != DALLOC_OK)
             return st;
-        mod_unlink(c, b);
+        dalloc__mod_unlink(c, b);
         if (id != DALLOC_NO_MODULE) {
-            mod_link(c, b, id);
+            dalloc__mod_link(c, b, id);
             return DALLOC_OK;
         }
         /* Leaving every module: the trailer's bytes go back to the heap. */
         old = blk_size(b);
         blk_clear(b, F_MOD);
-        space_trim(c, b, old - MT);
+        dalloc__space_trim(c, b, old - MT);
         heap_count_free(h, old);
         heap_count_alloc(h, blk_size(b));
         return DALLOC_OK;
@@ -413,7 +413,7 @@ static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module
         return st;
     }
     blk_set(b, F_MOD);
-    mod_link(c, b, id);
+    dalloc__mod_link(c, b, id);
     heap_count_free(h, old);
     heap_count_alloc(h, blk_size(b));
     return DALLOC_OK;

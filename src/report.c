@@ -172,7 +172,7 @@ void dalloc_report(dalloc_heap_t *h)
     size_t i, used, frag;
     unsigned k;
     if (c == NULL || dalloc_get_stats(h, &st) != DALLOC_OK) {
-        dalloc_outf("dalloc: heap %p is not initialised\n", (void *)h);
+        dalloc__outf("dalloc: heap %p is not initialised\n", (void *)h);
         return;
     }
     used = st.arena_size != 0 ? st.used_bytes * 40 / st.arena_size : 0;
@@ -180,24 +180,24 @@ void dalloc_report(dalloc_heap_t *h)
         bar[i] = i < used ? '#' : '.';
     bar[40] = '\0';
     frag = st.fragmentation_permille;
-    dalloc_outf("dalloc heap %p: %lu bytes (arena %lu), header %lu\n", (void *)h, (unsigned long)st.total_size,
+    dalloc__outf("dalloc heap %p: %lu bytes (arena %lu), header %lu\n", (void *)h, (unsigned long)st.total_size,
                 (unsigned long)st.arena_size, (unsigned long)st.header_size);
-    dalloc_outf("  used [%s] %lu of %lu (peak %lu)\n", bar, (unsigned long)st.used_bytes,
+    dalloc__outf("  used [%s] %lu of %lu (peak %lu)\n", bar, (unsigned long)st.used_bytes,
                 (unsigned long)st.arena_size, (unsigned long)st.peak_used);
-    dalloc_outf("  free %lu in %lu holes + gap; largest %lu; fragmentation %lu.%lu%%\n", (unsigned long)st.free_bytes,
+    dalloc__outf("  free %lu in %lu holes + gap; largest %lu; fragmentation %lu.%lu%%\n", (unsigned long)st.free_bytes,
                 (unsigned long)st.free_blocks, (unsigned long)st.largest_free, (unsigned long)(frag / 10),
                 (unsigned long)(frag % 10));
-    dalloc_outf("  blocks %lu (pinned %lu); refusals %lu; compactions %lu, %lu bytes moved\n",
+    dalloc__outf("  blocks %lu (pinned %lu); refusals %lu; compactions %lu, %lu bytes moved\n",
                 (unsigned long)st.live_blocks, (unsigned long)st.pinned_blocks, (unsigned long)st.refusals,
                 (unsigned long)st.compactions, (unsigned long)st.bytes_moved);
     HEAP_LOCK(h);
     if (c->mod_cap != 0) {
-        dalloc_outf("  %-4s %-20s %8s %10s %10s %10s\n", "map", "module", "blocks", "bytes", "peak", "quota");
+        dalloc__outf("  %-4s %-20s %8s %10s %10s %10s\n", "map", "module", "blocks", "bytes", "peak", "quota");
         for (k = 0; k < c->mod_cap; k++) {
             const modrec_t *r = &c->mods[k];
             if (r->name[0] == '\0')
                 continue;
-            dalloc_outf("  %-4c %-20.20s %8lu %10lu %10lu %10lu\n", 'a' + (int)(k % 26), r->name,
+            dalloc__outf("  %-4c %-20.20s %8lu %10lu %10lu %10lu\n", 'a' + (int)(k % 26), r->name,
                         (unsigned long)r->blocks, (unsigned long)r->bytes, (unsigned long)r->peak,
                         (unsigned long)r->quota);
         }
@@ -205,18 +205,18 @@ void dalloc_report(dalloc_heap_t *h)
     memset(&hs, 0, sizeof hs);
     walk(c, true, count_free, &hs);
     HEAP_UNLOCK(h);
-    dalloc_outf("  free stretches by size:");
+    dalloc__outf("  free stretches by size:");
     for (k = 0; k < 32; k++)
         if (hs.count[k] != 0)
-            dalloc_outf(" %lu-%lu:%lu", (unsigned long)1 << k, ((unsigned long)1 << (k + 1)) - 1,
+            dalloc__outf(" %lu-%lu:%lu", (unsigned long)1 << k, ((unsigned long)1 << (k + 1)) - 1,
                         (unsigned long)hs.count[k]);
-    dalloc_outf("\n  map ('.' free, '=' relocatable, '!' pinned, '#' fixed, letters: modules):\n");
+    dalloc__outf("\n  map ('.' free, '=' relocatable, '!' pinned, '#' fixed, letters: modules):\n");
     /* A 256-column map in four rows of 64. */
     if (dalloc_heap_map(h, map, sizeof map - 1) == 0)
         return;
     for (i = 0; i < 4; i++) {
         memcpy(row, map + i * 64, 64);
         row[64] = '\0';
-        dalloc_outf("  |%s|\n", row);
+        dalloc__outf("  |%s|\n", row);
     }
 }

@@ -20,12 +20,12 @@
 
 /* Class of small sizes, precomputed: fl * SL_COUNT + sl for units < 128. */
 #define SMALL_UNITS 128u
-extern const uint8_t dalloc_small_class[SMALL_UNITS];
+extern const uint8_t dalloc__small_class[SMALL_UNITS];
 
 static HOT_INLINE void mapping(size_t units, unsigned *fl, unsigned *sl)
 {
     if (units < SMALL_UNITS) {
-        unsigned k = dalloc_small_class[units];
+        unsigned k = dalloc__small_class[units];
         *fl = k / SL_COUNT;
         *sl = k % SL_COUNT;
     } else {
@@ -135,7 +135,7 @@ static HOT_INLINE blk_t *fit(const ctl_t *c, freeidx_t *x, size_t size)
 }
 
 /* Return used block b of the given region to free space, merged with its
- * free neighbours and the gap (see space_release()). */
+ * free neighbours and the gap (see dalloc__space_release()). */
 static HOT_INLINE uint8_t *release_in(ctl_t *c, blk_t *b, const bool fixed)
 {
     freeidx_t *x = fixed ? c->fidx : &c->ridx;
@@ -210,7 +210,7 @@ static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
     }
     /* Before compaction is considered, any hole that fits must be found;
      * under the manual policy the look stays bounded (O(1) allocation). */
-    b = idx_take(c, &c->ridx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
+    b = dalloc__idx_take(c, &c->ridx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
     return b != NULL ? use_reloc_hole(c, b, size) : NULL;
 }
 
