@@ -168,6 +168,16 @@ static void clear_owner(blk_t *b)
         *b->owner = NULL;
 }
 
+/* Take block b of size bytes out of the heap's figures and zero its
+ * payload (unless the build keeps freed memory as it is). */
+static HOT_INLINE void forget(dalloc_heap_t *h, blk_t *b, size_t size)
+{
+    heap_count_free(h, size);
+#if DALLOC_FILL_FREED
+    memset(blk_payload(b), 0, size - HDR);
+#endif
+}
+
 /* Account, zero and release used block b (not fixed: fixed.c frees its
  * own through dalloc__block_free()). */
 static HOT_INLINE void free_reloc(dalloc_heap_t *h, blk_t *b)
@@ -180,10 +190,7 @@ static HOT_INLINE void free_reloc(dalloc_heap_t *h, blk_t *b)
         if (blk_has(b, F_MOD))
             dalloc__mod_ops->unlink(c, b);
     }
-    heap_count_free(h, size);
-#if DALLOC_FILL_FREED
-    memset(blk_payload(b), 0, size - HDR);
-#endif
+    forget(h, b, size);
     (void)RELEASE_RELOC(c, b);
 }
 
@@ -197,10 +204,7 @@ void dalloc__block_free(dalloc_heap_t *h, blk_t *b)
     }
     if (blk_has(b, F_MOD))
         dalloc__mod_ops->unlink(c, b);
-    heap_count_free(h, size);
-#if DALLOC_FILL_FREED
-    memset(blk_payload(b), 0, size - HDR);
-#endif
+    forget(h, b, size);
     (void)dalloc__space_release(c, b);
     dalloc__idx_fixed_released(c);
 }

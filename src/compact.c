@@ -274,25 +274,6 @@ void dalloc__compact_all(dalloc_heap_t *h)
         h->ctl->compactions++;
 }
 
-size_t dalloc_compact(dalloc_heap_t *h)
-{
-    ctl_t *c = heap_ctl(h);
-    size_t moved;
-    compact_end_t how;
-    if (c == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return 0;
-    }
-    HEAP_LOCK(h);
-    h->last_error = DALLOC_OK;
-    moved = dalloc__compact_run(h, (size_t)-1, &how);
-    if (moved != 0)
-        c->compactions++;
-    HEAP_UNLOCK(h);
-    return moved;
-}
-
 size_t dalloc_compact_step(dalloc_heap_t *h, size_t budget)
 {
     ctl_t *c = heap_ctl(h);
@@ -311,3 +292,7 @@ size_t dalloc_compact_step(dalloc_heap_t *h, size_t budget)
     HEAP_UNLOCK(h);
     return moved;
 }
+
+/* A full compaction is a step with no budget: it ends with the heap
+ * compact (DALLOC_OK), all that pinned blocks allow. */
+size_t dalloc_compact(dalloc_heap_t *h) { return dalloc_compact_step(h, (size_t)-1); }
