@@ -48,7 +48,6 @@ void dalloc__idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count)
         heads[i] = fb_off(c, &x->nil);
 }
 
-void dalloc__idx_insert(ctl_t *c, freeidx_t *x, blk_t *b) { enlist(c, x, b); }
 void dalloc__idx_remove(ctl_t *c, freeidx_t *x, blk_t *b) { unlist(c, x, b); }
 void dalloc__space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed) { put_hole(c, x, b, size, fixed); }
 

@@ -231,7 +231,6 @@ static inline void heap_count_free(dalloc_heap_t *h, size_t size)
 unsigned dalloc__idx_fl_count(size_t arena);
 size_t dalloc__idx_count(const ctl_t *c, const freeidx_t *x); /* blocks on the lists: O(blocks) */
 void dalloc__idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count);
-void dalloc__idx_insert(ctl_t *c, freeidx_t *x, blk_t *b);
 /* put_hole() of space.h: [b, b + size) becomes a listed free block. */
 void dalloc__space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed);
 void dalloc__idx_remove(ctl_t *c, freeidx_t *x, blk_t *b);
