@@ -8,11 +8,9 @@
 /* The alloc and free paths inline the free-space code when built for
  * speed; -Os builds call the shared out-of-line copies. */
 #ifdef __OPTIMIZE_SIZE__
-#define TAKE_RELOC dalloc__space_take_reloc
 #define RELEASE_RELOC dalloc__space_release
 #define BLOCK_AT dalloc__used_block_at
 #else
-#define TAKE_RELOC take_reloc
 #define RELEASE_RELOC(c, b) release_in(c, b, false)
 #define BLOCK_AT block_at
 #endif
@@ -81,7 +79,7 @@ static void compact_keeping(dalloc_heap_t *h, void ***owner)
 static blk_t *take_block(dalloc_heap_t *h, size_t size, void ***owner)
 {
     ctl_t *c = h->ctl;
-    blk_t *b = TAKE_RELOC(c, size);
+    blk_t *b = dalloc__space_take_reloc(c, size);
     if (b == NULL && compaction_fits(c, size)) {
         compact_keeping(h, owner);
         b = dalloc__space_take_reloc(c, size);
@@ -139,6 +137,32 @@ refuse:
     return st;
 }
 
+#ifndef __OPTIMIZE_SIZE__
+/* The common case, inlined when optimising for speed: no module, an owner
+ * outside the heap holding no block, and a hole or the gap that fits.
+ * false sends the request down alloc_locked(), which begins with the same
+ * search, so both place a block alike. */
+static HOT_INLINE bool fast_alloc(dalloc_heap_t *h, size_t n, void **owner)
+{
+    ctl_t *c = h->ctl;
+    size_t size = blk_size_for(n, 0);
+    blk_t *b;
+    if (!owner_aligned(owner) || *owner != NULL || in_arena(c, owner) || n == 0 || size == 0)
+        return false;
+#if DALLOC_MAX_ALLOCATIONS > 0
+    if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS)
+        return false;
+#endif
+    b = take_reloc(c, size);
+    if (b == NULL)
+        return false;
+    b->owner = owner;
+    *owner = blk_payload(b);
+    heap_count_alloc(h, blk_size(b));
+    return true;
+}
+#endif
+
 /* The entry of dalloc_alloc() and dalloc_alloc_in(). */
 static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
 {
@@ -148,6 +172,10 @@ static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **own
             *owner = NULL;
         return st;
     }
+#ifndef __OPTIMIZE_SIZE__
+    if (id == DALLOC_NO_MODULE && fast_alloc(h, n, owner))
+        return dalloc__heap_leave(h, DALLOC_OK);
+#endif
     return dalloc__heap_leave(h, alloc_locked(h, n, owner, id));
 }
 
@@ -168,16 +196,6 @@ static void clear_owner(blk_t *b)
         *b->owner = NULL;
 }
 
-/* Take block b of size bytes out of the heap's figures and zero its
- * payload (unless the build keeps freed memory as it is). */
-static HOT_INLINE void forget(dalloc_heap_t *h, blk_t *b, size_t size)
-{
-    heap_count_free(h, size);
-#if DALLOC_FILL_FREED
-    memset(blk_payload(b), 0, size - HDR);
-#endif
-}
-
 /* Account, zero and release used block b (not fixed: fixed.c frees its
  * own through dalloc__block_free()). */
 static HOT_INLINE void free_reloc(dalloc_heap_t *h, blk_t *b)
@@ -190,7 +208,7 @@ static HOT_INLINE void free_reloc(dalloc_heap_t *h, blk_t *b)
         if (blk_has(b, F_MOD))
             dalloc__mod_ops->unlink(c, b);
     }
-    forget(h, b, size);
+    forget_block(h, b, size);
     (void)RELEASE_RELOC(c, b);
 }
 
@@ -204,7 +222,7 @@ void dalloc__block_free(dalloc_heap_t *h, blk_t *b)
     }
     if (blk_has(b, F_MOD))
         dalloc__mod_ops->unlink(c, b);
-    forget(h, b, size);
+    forget_block(h, b, size);
     (void)dalloc__space_release(c, b);
     dalloc__idx_fixed_released(c);
 }

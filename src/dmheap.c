@@ -75,9 +75,10 @@ void dmheap_unregister_module(const char *module_name)
 
 void *dmheap_aligned_alloc(size_t alignment, size_t size, const char *module_name)
 {
-    dalloc_module_t id;
+    dalloc_module_t id = DALLOC_NO_MODULE;
     void *p;
-    if (!dm_ready || alignment == 0 || (alignment & (alignment - 1)) != 0 || !module_id(module_name, &id))
+    if (!dm_ready || alignment == 0 || (alignment & (alignment - 1)) != 0 ||
+        (module_name != NULL && !module_id(module_name, &id)))
         return NULL;
     p = dalloc_fixed_alloc(&dm_heap, size, alignment, id);
     if (p == NULL)

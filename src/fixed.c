@@ -8,7 +8,7 @@
  * region is compacted first (unless the policy is manual), which moves only
  * relocatable blocks.
  */
-#include "heap_internal.h"
+#include "space.h"
 
 /* A fixed block of exactly size bytes with its payload aligned to align,
  * from the top of the gap; slack above it becomes a free block. */
@@ -174,6 +174,33 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, size_t align, da
     return DALLOC_OK;
 }
 
+#ifndef __OPTIMIZE_SIZE__
+/* The common case, inlined when optimising for speed: granule alignment,
+ * no module, and a hole of the fixed region certain to fit.  NULL sends the
+ * request down the general path, which begins with the same search, so
+ * both place a block alike. */
+static HOT_INLINE void *fast_alloc(dalloc_heap_t *h, size_t n, size_t align, dalloc_module_t id)
+{
+    ctl_t *c = h->ctl;
+    size_t size = blk_size_for(n, 0);
+    blk_t *b;
+    if (c->fidx == NULL || align > GRAN || (align & (align - 1)) != 0 || id != DALLOC_NO_MODULE || n == 0 ||
+        size == 0)
+        return NULL;
+#if DALLOC_MAX_ALLOCATIONS > 0
+    if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS)
+        return NULL;
+#endif
+    b = fit(c, c->fidx, size);
+    if (b == NULL)
+        return NULL;
+    (void)use_hole_in(c, c->fidx, b, size, true);
+    blk_set_align_log2(b, G_LOG2);
+    heap_count_alloc(h, blk_size(b));
+    return blk_payload(b);
+}
+#endif
+
 void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc_module_t id)
 {
     void *p = NULL;
@@ -183,6 +210,14 @@ void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc
         return NULL;
     }
     HEAP_LOCK(h);
+#ifndef __OPTIMIZE_SIZE__
+    p = fast_alloc(h, size, alignment, id);
+    if (p != NULL) {
+        h->last_error = DALLOC_OK;
+        HEAP_UNLOCK(h);
+        return p;
+    }
+#endif
     h->last_error = alloc_locked(h, size, alignment, id, &p);
     HEAP_UNLOCK(h);
     return p;
@@ -234,6 +269,19 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
     if (p == NULL)
         return h->last_error = DALLOC_OK;
     HEAP_LOCK(h);
+#ifndef __OPTIMIZE_SIZE__
+    /* The common case inlined: a plain fixed block (no module, no owners). */
+    b = block_at(c, p);
+    if (b != NULL && (blk_flags(b) & (F_FIXED | F_SYS | F_SLOTS | F_MOD)) == F_FIXED) {
+        forget_block(h, b, blk_size(b));
+        (void)release_in(c, b, true);
+        if ((uint8_t *)blk_of(c->fidx) == c->fbot)
+            dalloc__idx_fixed_released(c); /* that was the region's last block */
+        h->last_error = DALLOC_OK;
+        HEAP_UNLOCK(h);
+        return DALLOC_OK;
+    }
+#endif
     b = fixed_at(c, p);
     if (b == NULL)
         st = DALLOC_E_NOTBLOCK;

@@ -49,10 +49,11 @@ static inline link_t fb_off(const ctl_t *c, const void *p)
     return (link_t)((const uint8_t *)p - (const uint8_t *)c);
 }
 
-/* Clear the bitmap bits of list (fl, sl) if it became empty, branch-free. */
-static HOT_INLINE void note_if_empty(const ctl_t *c, freeidx_t *x, unsigned fl, unsigned sl)
+/* Clear the bitmap bits of list (fl, sl) when empty (its new first block
+ * is the sentinel), branch-free: whether a list empties is as random as
+ * the sizes. */
+static HOT_INLINE void note_if_empty(freeidx_t *x, unsigned fl, unsigned sl, uint32_t empty)
 {
-    unsigned empty = x->heads[fl * SL_COUNT + sl] == fb_off(c, &x->nil);
     x->sl_bitmap[fl] = (uint8_t)(x->sl_bitmap[fl] & ~(empty << sl));
     x->fl_bitmap &= ~((uint32_t)(x->sl_bitmap[fl] == 0) << fl);
 }
@@ -73,14 +74,19 @@ static HOT_INLINE void enlist(const ctl_t *c, freeidx_t *x, blk_t *b)
     x->bytes += blk_size(b);
 }
 
+/* Take free block b off its list.  Its list emptied when b was the only
+ * block: then b's pprev is one of x's heads, whose position is the class,
+ * so no size class needs computing. */
 static HOT_INLINE void unlist(const ctl_t *c, freeidx_t *x, blk_t *b)
 {
-    unsigned fl, sl;
     fblk_t *f = (fblk_t *)(void *)b;
-    mapping(blk_size(b) >> G_LOG2, &fl, &sl);
-    *link_at(c, f->pprev) = f->next;
-    fb_at(c, f->next)->pprev = f->pprev;
-    note_if_empty(c, x, fl, sl);
+    link_t pprev = f->pprev, next = f->next;
+    uint32_t k = (pprev - fb_off(c, x->heads)) / (uint32_t)sizeof(link_t); /* huge unless a head */
+    uint32_t empty = (uint32_t)(k < x->fl_count * SL_COUNT) & (uint32_t)(next == fb_off(c, &x->nil));
+    *link_at(c, pprev) = next;
+    fb_at(c, next)->pprev = pprev;
+    k &= (uint32_t)0 - empty; /* list 0 (unchanged) unless it emptied */
+    note_if_empty(x, k / SL_COUNT, k % SL_COUNT, empty);
     x->bytes -= blk_size(b);
 }
 
@@ -104,7 +110,7 @@ static HOT_INLINE blk_t *pop(const ctl_t *c, freeidx_t *x, unsigned fl, unsigned
     fblk_t *f = fb_at(c, *head);
     *head = f->next;
     fb_at(c, f->next)->pprev = fb_off(c, head);
-    note_if_empty(c, x, fl, sl);
+    note_if_empty(x, fl, sl, (uint32_t)(f->next == fb_off(c, &x->nil)));
     x->bytes -= blk_size((blk_t *)(void *)f);
     return (blk_t *)(void *)f;
 }
@@ -178,20 +184,27 @@ merged:
     return (uint8_t *)b;
 }
 
-/* Mark hole b (off its list) used for a block of size bytes; the rest
- * stays a hole.  A hole's neighbours are used blocks: no merging. */
-static HOT_INLINE blk_t *use_reloc_hole(ctl_t *c, blk_t *b, size_t size)
+/* Mark hole b (off its list) of the region of index x used for a block of
+ * size bytes; the rest stays a hole.  A hole's neighbours are used blocks
+ * (or hi): no merging. */
+static HOT_INLINE blk_t *use_hole_in(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, const bool fixed)
 {
     size_t have = blk_size(b);
     if (have - size >= MIN_BLOCK) {
-        put_hole(c, &c->ridx, blk_at(b, size), have - size, false);
-        blk_init(b, size, 0);
+        put_hole(c, x, blk_at(b, size), have - size, fixed);
+        blk_init(b, size, fixed ? F_FIXED : 0);
     } else {
-        blk_init(b, have, 0);
-        blk_clear(blk_next(b), F_PREV_FREE);
+        blk_init(b, have, fixed ? F_FIXED : 0);
+        if (!fixed || blk_end(b) != c->hi) /* a relocatable hole never ends at the gap */
+            blk_clear(blk_next(b), F_PREV_FREE);
     }
     bm_set(c, b);
     return b;
+}
+
+static HOT_INLINE blk_t *use_reloc_hole(ctl_t *c, blk_t *b, size_t size)
+{
+    return use_hole_in(c, &c->ridx, b, size, false);
 }
 
 static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
@@ -212,6 +225,56 @@ static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
      * under the manual policy the look stays bounded (O(1) allocation). */
     b = dalloc__idx_take(c, &c->ridx, size, c->policy == DALLOC_COMPACT_MANUAL ? 1 : 2);
     return b != NULL ? use_reloc_hole(c, b, size) : NULL;
+}
+
+/* Zero the n bytes at p (n and p multiples of the word size; n at least
+ * one word), the payload of a block being freed.  The C library's memset
+ * chooses its code by the size, which the spread of block sizes makes an
+ * unpredictable branch or two on every free; here the first eight stores
+ * of 4 words each are unconditional, clamped to end at the last full
+ * 4-word store (stores overlap rather than branch), so payloads up to 256
+ * bytes (on 64-bit targets) need no size-dependent branch.  -Os builds and
+ * compilers without GNU vector types call memset. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+typedef size_t zero4_t __attribute__((vector_size(4 * sizeof(size_t)), aligned(sizeof(size_t)), may_alias));
+#define ZERO_AT(q, at, last) (*(zero4_t *)(void *)((q) + ((at) < (last) ? (at) : (last))) = zero4)
+static HOT_INLINE void zero_payload(void *p, size_t n)
+{
+    static const zero4_t zero4 = {0, 0, 0, 0};
+    uint8_t *q = (uint8_t *)p;
+    size_t last, i;
+    if (n < sizeof(zero4_t)) { /* one to three words */
+        size_t *w = (size_t *)p, lw = n / sizeof(size_t) - 1;
+        w[0] = 0;
+        w[lw < 1 ? lw : 1] = 0;
+        w[lw < 2 ? lw : 2] = 0;
+        return;
+    }
+    last = n - sizeof(zero4_t);
+    ZERO_AT(q, 0 * sizeof(zero4_t), last);
+    ZERO_AT(q, 1 * sizeof(zero4_t), last);
+    ZERO_AT(q, 2 * sizeof(zero4_t), last);
+    ZERO_AT(q, 3 * sizeof(zero4_t), last);
+    ZERO_AT(q, 4 * sizeof(zero4_t), last);
+    ZERO_AT(q, 5 * sizeof(zero4_t), last);
+    ZERO_AT(q, 6 * sizeof(zero4_t), last);
+    ZERO_AT(q, 7 * sizeof(zero4_t), last);
+    for (i = 8 * sizeof(zero4_t); i < n; i += sizeof(zero4_t))
+        ZERO_AT(q, i, last);
+}
+#undef ZERO_AT
+#else
+static inline void zero_payload(void *p, size_t n) { memset(p, 0, n); }
+#endif
+
+/* Take used block b of size bytes out of the heap's figures and zero its
+ * payload (unless the build keeps freed memory as it is). */
+static HOT_INLINE void forget_block(dalloc_heap_t *h, blk_t *b, size_t size)
+{
+    heap_count_free(h, size);
+#if DALLOC_FILL_FREED
+    zero_payload(blk_payload(b), size - HDR);
+#endif
 }
 
 #endif /* DALLOC_SPACE_H */
