@@ -131,6 +131,7 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, void **owner, da
         dalloc__mod_ops->link(c, b, id);
     }
     heap_count_alloc(h, blk_size(b));
+    dalloc__ev_live(h, b, n, true);
     return DALLOC_OK;
 refuse:
     *owner = NULL;
@@ -159,6 +160,7 @@ static HOT_INLINE bool fast_alloc(dalloc_heap_t *h, size_t n, void **owner)
     b->owner = owner;
     *owner = blk_payload(b);
     heap_count_alloc(h, blk_size(b));
+    dalloc__ev_live(h, b, n, true);
     return true;
 }
 #endif
@@ -248,6 +250,7 @@ static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_co
     if (cond == USING_PTR_VALUE)
         clear_owner(b);
     *ptr = NULL; /* for USING_PTR_ADDRESS, the registered owner itself */
+    (void)dalloc__ev_dead(h, b);
     free_reloc(h, b);
     if (c->policy == DALLOC_COMPACT_ON_FREE) 
         dalloc__compact_all(h);
@@ -363,11 +366,11 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
     if (blk_has(b, F_SLOTS) && n < blk_usable(b) && dalloc__has_dependents(c, b, n))
         return DALLOC_E_BUSY; /* the cut would free a registered owner */
     st = dalloc__block_resize(h, b, size);
-    if (st != DALLOC_E_NOMEM)
-        return st;
-    if (blk_has(b, F_PINNED))
-        return DALLOC_E_PINNED;
-    return realloc_move(h, size, owner);
+    if (st == DALLOC_E_NOMEM)
+        st = blk_has(b, F_PINNED) ? DALLOC_E_PINNED : realloc_move(h, size, owner);
+    if (st == DALLOC_OK)
+        dalloc__ev_live(h, find_by_owner(c, owner), n, false);
+    return st;
 }
 
 dalloc_status_t dalloc_realloc(dalloc_heap_t *h, size_t n, void **owner)

@@ -6,8 +6,9 @@
  */
 #include "heap_internal.h"
 
-/* Walk one region; count used blocks/bytes and free blocks/bytes. */
-/* A module block's trailer names a registered module. */
+/* A module block's trailer names a registered module.  (A block always
+ * has room for a trailer where MIN_BLOCK >= HDR + MT, as on 64-bit
+ * targets; the size test matters on 32-bit ones.) */
 static bool trailer_ok(const ctl_t *c, const blk_t *b)
 {
     const mtrail_t *t = blk_trailer(b);
@@ -15,6 +16,7 @@ static bool trailer_ok(const ctl_t *c, const blk_t *b)
            c->mods[t->module - 1].name[0] != '\0';
 }
 
+/* Walk one region; count used blocks/bytes and free blocks/bytes. */
 static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fixed, size_t *used_n,
                  size_t *used_b, size_t *free_n, size_t *free_b, size_t *pinned)
 {
@@ -25,8 +27,8 @@ static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fi
         size_t size;
         if ((size_t)(to - p) < MIN_BLOCK)
             return false;
-        size = blk_size(b);
-        if (size < MIN_BLOCK || size > (size_t)(to - p) || (size & (GRAN - 1)) != 0)
+        size = blk_size(b); /* a multiple of GRAN by construction */
+        if (size < MIN_BLOCK || size > (size_t)(to - p))
             return false;
         if (((b->szf & F_FIXED) != 0) != fixed)
             return false;
@@ -43,12 +45,13 @@ static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fi
                 return false;
             if (!fixed && b->owner != NULL) {
                 /* An owner inside the buffer must point back at its block;
-                 * one outside is the caller's variable and is not read. */
+                 * one outside is the caller's variable and is not read.
+                 * Aligned, it lies wholly below hi (a multiple of GRAN,
+                 * itself a multiple of the pointer size). */
                 const uint8_t *o = (const uint8_t *)b->owner;
                 if (((uintptr_t)o & (sizeof(void *) - 1)) != 0)
                     return false;
-                if (o >= c->lo && o < c->hi &&
-                    (o + sizeof(void *) > c->hi || *b->owner != blk_payload(b)))
+                if (o >= c->lo && o < c->hi && *b->owner != blk_payload(b))
                     return false;
             }
             if (blk_has(b, F_PINNED))
@@ -68,11 +71,12 @@ static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fi
         cursor_seen |= p == c->cursor;
         p += size;
     }
-    /* A free block never touches the gap (above the relocatable region,
-     * below the fixed one); the cursor is a block start. */
+    /* The loop ended at to exactly (no block reaches past it).  A free
+     * block never touches the gap (above the relocatable region, below the
+     * fixed one); the cursor is a block start. */
     if (fixed && to > from && blk_has((const blk_t *)(const void *)from, F_FREE))
         return false;
-    return p == to && (fixed || !prev_free) && cursor_seen;
+    return (fixed || !prev_free) && cursor_seen;
 }
 
 /* Every block on the lists of x is free, inside [from, to), linked both ways. */
@@ -98,8 +102,11 @@ static bool check_index(const ctl_t *c, const freeidx_t *x, const uint8_t *from,
             if (!blk_has((const blk_t *)(const void *)f, F_FREE) || f->pprev != link ||
                 blk_size((const blk_t *)(const void *)f) > (size_t)(to - p))
                 return false;
+            /* A cycle must also pass the pprev test above (the first block
+             * seen twice would need two predecessors): not seen in tests;
+             * this bound keeps the walk finite whatever the damage. */
             if (++*n > (size_t)(to - from) / MIN_BLOCK)
-                return false; /* a cycle */
+                return false;
             *bytes += blk_size((const blk_t *)(const void *)f);
         }
     }
@@ -126,6 +133,9 @@ static bool modules_ok(const ctl_t *c)
         }
         while (off != 0) {
             const blk_t *b;
+            /* n > limit is not reached in tests (the walk and the bitmap
+             * count passed, and a cycle fails the prev test): kept as a
+             * bound on the walk whatever the damage. */
             if (off - 1u >= (size_t)(c->hi - c->lo) >> G_LOG2 || ++n > limit)
                 return false;
             b = blk_from_off(c, off);

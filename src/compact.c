@@ -160,6 +160,7 @@ static void move_run(dalloc_heap_t *h, uint8_t *from, uint8_t *to, ptrdiff_t del
         bm_set(c, p);
         if (blk_has((blk_t *)(void *)p, F_MOD))
             dalloc__mod_ops->moved(c, (blk_t *)(void *)p, from, to, delta);
+        dalloc__ev_moved(h, p - delta, (blk_t *)(void *)p);
     }
     c->bytes_moved += len;
 }

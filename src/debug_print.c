@@ -65,8 +65,9 @@ void dalloc_dump_heap(dalloc_heap_t *h)
     }
     HEAP_LOCK(h);
     for (i = 0; i < h->total_size; i += 16) {
+        /* At most 9 + 16 * 3 characters: i < 2^32 has 8 hex digits. */
         int n = snprintf(line, sizeof line, "%08lx:", (unsigned long)i);
-        for (j = i; j < i + 16 && j < h->total_size && n > 0 && (size_t)n < sizeof line - 4; j++)
+        for (j = i; j < i + 16 && j < h->total_size; j++)
             n += snprintf(line + n, sizeof line - (size_t)n, " %02x", (unsigned)h->mem[j]);
         dalloc__outf("%s\n", line);
     }

@@ -34,12 +34,11 @@ bool dmheap_init(void *buffer, size_t size, size_t alignment)
 
 bool dmheap_is_initialized(void) { return dm_ready; }
 
-/* The module of name, registering it when asked; false on failure. */
+/* The module of name (not NULL: callers treat NULL as untracked),
+ * registering it when needed; false on failure. */
 static bool module_id(const char *name, dalloc_module_t *id)
 {
     *id = DALLOC_NO_MODULE;
-    if (name == NULL)
-        return true; /* untracked */
     if (!dm_ready)
         return false;
     *id = dalloc_module_find(&dm_heap, name);

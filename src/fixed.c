@@ -170,6 +170,7 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, size_t align, da
         dalloc__mod_link(c, b, id);
     }
     heap_count_alloc(h, blk_size(b));
+    dalloc__ev_live(h, b, n, true);
     *out = blk_payload(b);
     return DALLOC_OK;
 }
@@ -197,6 +198,7 @@ static HOT_INLINE void *fast_alloc(dalloc_heap_t *h, size_t n, size_t align, dal
     (void)use_hole_in(c, c->fidx, b, size, true);
     blk_set_align_log2(b, G_LOG2);
     heap_count_alloc(h, blk_size(b));
+    dalloc__ev_live(h, b, n, true);
     return blk_payload(b);
 }
 #endif
@@ -273,6 +275,7 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
     /* The common case inlined: a plain fixed block (no module, no owners). */
     b = block_at(c, p);
     if (b != NULL && (blk_flags(b) & (F_FIXED | F_SYS | F_SLOTS | F_MOD)) == F_FIXED) {
+        (void)dalloc__ev_dead(h, b);
         forget_block(h, b, blk_size(b));
         (void)release_in(c, b, true);
         if ((uint8_t *)blk_of(c->fidx) == c->fbot)
@@ -287,8 +290,10 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
         st = DALLOC_E_NOTBLOCK;
     else if (blk_has(b, F_SLOTS) && dalloc__has_dependents(c, b, 0))
         st = DALLOC_E_BUSY;
-    else
+    else {
+        (void)dalloc__ev_dead(h, b);
         dalloc__block_free(h, b);
+    }
     h->last_error = st;
     HEAP_UNLOCK(h);
     return st;
@@ -317,6 +322,8 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
         return DALLOC_E_BUSY; /* the cut would free a registered owner */
     st = dalloc__block_resize(h, b, size);
     if (st != DALLOC_E_NOMEM) {
+        if (st == DALLOC_OK)
+            dalloc__ev_live(h, b, n, false);
         *out = st == DALLOC_OK ? p : NULL;
         return st;
     }
@@ -330,7 +337,7 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
         (void)dalloc__space_release(c, nb);
         return st;
     }
-    keep = blk_usable(b);
+    keep = dalloc__user_size(b);
     blk_set_align_log2(nb, blk_align_log2(b));
     memcpy(blk_payload(nb), blk_payload(b), keep);
     /* Owners registered inside b now live inside nb. */
@@ -344,6 +351,8 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
         dalloc__mod_link(c, nb, id);
     }
     heap_count_alloc(h, blk_size(nb));
+    dalloc__ev_moved(h, (const uint8_t *)b, nb);
+    dalloc__ev_live(h, nb, n, false);
     dalloc__block_free(h, b);
     *out = blk_payload(nb);
     return DALLOC_OK;

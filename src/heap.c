@@ -29,7 +29,10 @@ static bool layout(dalloc_heap_t *h, bool fresh)
     lo = ROUND_UP(bitmap + words * sizeof(uint32_t), GRAN);
     if (lo >= e || e - lo < blk_size_for(1, 0)) /* room for one block */
         return false;
-    if (e - lo > BLK_MAX_SIZE) /* a free block must be able to span it */
+    /* A free block must be able to span it.  Only 32-bit targets can get
+     * here (BLK_MAX_SIZE: 2^27 - 8 bytes with 8-byte granules; above 4 GiB,
+     * the largest total_size, on 64-bit ones). */
+    if (e - lo > BLK_MAX_SIZE)
         e = lo + BLK_MAX_SIZE;
 
     memset(c, 0, fresh ? sizeof *c : offsetof(ctl_t, policy));
@@ -169,7 +172,8 @@ dalloc_status_t dalloc_get_stats(const dalloc_heap_t *h, dalloc_stats_t *st)
 }
 
 /* The out-of-line copy of heap_enter_inline() (parenthesised: not the
- * macro of a speed build). */
+ * macro of a speed build).  Called only by -Os builds: the coverage build
+ * (-O0) never reaches it. */
 dalloc_status_t(dalloc__heap_enter)(dalloc_heap_t *h, bool arg_ok)
 {
     return heap_enter_inline(h, arg_ok);

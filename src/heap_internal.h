@@ -345,6 +345,43 @@ void dalloc__compact_all(dalloc_heap_t *h);
 size_t dalloc__compact_largest(const ctl_t *c, size_t *top);
 
 
+/* ---- the life of a user block, for optional observers --------------------- */
+
+/* Guard bytes (guards.c, --enable-guards=N) and Valgrind annotations (vg.c,
+ * when valgrind/memcheck.h is found) follow each user block through these
+ * calls; a build with neither compiles them away.  The library's own blocks
+ * (F_SYS) are not user blocks and never pass through them. */
+#ifndef DALLOC_GUARDS
+#define DALLOC_GUARDS 0
+#endif
+#ifndef DALLOC_VALGRIND
+#define DALLOC_VALGRIND 0
+#endif
+#if DALLOC_GUARDS > 0 || DALLOC_VALGRIND
+#define DALLOC_EVENTS 1
+/* Used block b (header final) now holds n user bytes: a new block (fresh),
+ * or one resized or re-laid in place (its module trailer added or dropped). */
+void dalloc__ev_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh);
+/* Used block b is about to be freed by the user (payload not yet zeroed):
+ * false when its guard bytes were overwritten (reported; it is freed all
+ * the same). */
+bool dalloc__ev_dead(dalloc_heap_t *h, blk_t *b);
+/* The used block now at nb was copied there from old (its former header
+ * address), contents and size unchanged. */
+void dalloc__ev_moved(dalloc_heap_t *h, const uint8_t *old, blk_t *nb);
+/* The user's size of used block b (what it was allocated or resized to). */
+size_t dalloc__user_size(const blk_t *b);
+#else
+#define DALLOC_EVENTS 0
+static inline void dalloc__ev_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh)
+{
+    (void)h, (void)b, (void)n, (void)fresh;
+}
+static inline bool dalloc__ev_dead(dalloc_heap_t *h, blk_t *b) { return (void)h, (void)b, true; }
+static inline void dalloc__ev_moved(dalloc_heap_t *h, const uint8_t *old, blk_t *nb) { (void)h, (void)old, (void)nb; }
+static inline size_t dalloc__user_size(const blk_t *b) { return blk_usable(b); }
+#endif
+
 /* ---- locking (lock.c) ----------------------------------------------------- */
 #if DALLOC_THREAD_SAFETY
 /* Give a new heap its lock (default hooks or built-in); false on failure. */

@@ -107,18 +107,16 @@ static size_t name_len(const char *name)
     return n < DALLOC_MODULE_NAME_MAX ? n : 0;
 }
 
-/* Equal names (both NUL-terminated within DALLOC_MODULE_NAME_MAX); by hand,
- * so the library needs no libc beyond memcpy, memmove and memset. */
+/* Equal names (both NUL-terminated within DALLOC_MODULE_NAME_MAX, so the
+ * loop stops at a difference or at their common end); by hand, so the
+ * library needs no libc beyond memcpy, memmove and memset. */
 static bool same_name(const char *a, const char *b)
 {
     size_t i;
-    for (i = 0; i < DALLOC_MODULE_NAME_MAX; i++) {
-        if (a[i] != b[i])
-            return false;
+    for (i = 0; a[i] == b[i]; i++)
         if (a[i] == '\0')
             return true;
-    }
-    return true;
+    return false;
 }
 
 static dalloc_module_t find_locked(const ctl_t *c, const char *name)
@@ -229,6 +227,7 @@ static void release_locked(dalloc_heap_t *h, modrec_t *r)
         blk_t *b = blk_from_off(c, r->head);
         if (!blk_has(b, F_FIXED) && b->owner != NULL && *b->owner == blk_payload(b))
             *b->owner = NULL;
+        (void)dalloc__ev_dead(h, b);
         dalloc__block_free(h, b);
     }
 }
@@ -378,10 +377,11 @@ static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module
 {
     ctl_t *c = h->ctl;
     blk_t *b = dalloc__used_block_at(c, block);
-    size_t old;
+    size_t old, n;
     dalloc_status_t st;
     if (b == NULL || blk_has(b, F_SYS))
         return DALLOC_E_NOTBLOCK;
+    n = dalloc__user_size(b); /* kept across a change of layout */
     if (id != DALLOC_NO_MODULE && dalloc__mod_rec(c, id) == NULL)
         return DALLOC_E_MODULE;
     if (blk_has(b, F_MOD)) {
@@ -401,6 +401,7 @@ static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module
         dalloc__space_trim(c, b, old - MT);
         heap_count_free(h, old);
         heap_count_alloc(h, blk_size(b));
+        dalloc__ev_live(h, b, n, false);
         return DALLOC_OK;
     }
     if (id == DALLOC_NO_MODULE)
@@ -416,6 +417,7 @@ static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module
     dalloc__mod_link(c, b, id);
     heap_count_free(h, old);
     heap_count_alloc(h, blk_size(b));
+    dalloc__ev_live(h, b, n, false);
     return DALLOC_OK;
 }
 

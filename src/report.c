@@ -20,7 +20,7 @@ static void describe(const blk_t *b, dalloc_block_info_t *bi)
         return;
     }
     bi->addr = blk_payload(b);
-    bi->size = blk_usable(b);
+    bi->size = dalloc__user_size(b);
     bi->kind = blk_has(b, F_FIXED) ? DALLOC_BLOCK_FIXED : DALLOC_BLOCK_RELOCATABLE;
     if (bi->kind == DALLOC_BLOCK_RELOCATABLE) {
         bi->pinned = blk_has(b, F_PINNED) != 0;
@@ -110,13 +110,12 @@ static size_t middle(const map_t *m, size_t i)
     return (2 * i + 1) * m->arena / (2 * m->width);
 }
 
-static void map_span(map_t *m, size_t start, size_t end, char mark)
+/* The spans come in address order and tile [0, arena): every column whose
+ * middle lies below start was taken by an earlier span. */
+static void map_span(map_t *m, size_t end, char mark)
 {
-    while (m->col < m->width && middle(m, m->col) < end) {
-        if (middle(m, m->col) >= start)
-            m->out[m->col] = mark;
-        m->col++;
-    }
+    while (m->col < m->width && middle(m, m->col) < end)
+        m->out[m->col++] = mark;
 }
 
 static void map_region(map_t *m, const uint8_t *from, const uint8_t *to)
@@ -126,7 +125,7 @@ static void map_region(map_t *m, const uint8_t *from, const uint8_t *to)
     for (p = from; p < to; p += blk_size((const blk_t *)(const void *)p)) {
         const blk_t *b = (const blk_t *)(const void *)p;
         describe(b, &bi);
-        map_span(m, (size_t)(p - m->lo), (size_t)(p - m->lo) + blk_size(b), blk_has(b, F_SYS) ? '#' : mark_of(&bi));
+        map_span(m, (size_t)(p - m->lo) + blk_size(b), blk_has(b, F_SYS) ? '#' : mark_of(&bi));
     }
 }
 
@@ -144,7 +143,7 @@ size_t dalloc_heap_map(dalloc_heap_t *h, char *out, size_t width)
     m.out = out;
     memset(out, ' ', width);
     map_region(&m, c->lo, c->rtop);
-    map_span(&m, (size_t)(c->rtop - c->lo), (size_t)(c->fbot - c->lo), '.');
+    map_span(&m, (size_t)(c->fbot - c->lo), '.');
     map_region(&m, c->fbot, c->hi);
     out[width] = '\0';
     HEAP_UNLOCK(h);
@@ -159,7 +158,7 @@ typedef struct {
 static void count_free(void *ctx, const dalloc_block_info_t *bi)
 {
     histo_t *hs = (histo_t *)ctx;
-    unsigned k = bi->size != 0 ? bit_fls(bi->size) : 0;
+    unsigned k = bit_fls(bi->size); /* holes and the gap are never empty */
     hs->count[k < 32 ? k : 31]++;
 }
 
@@ -171,11 +170,12 @@ void dalloc_report(dalloc_heap_t *h)
     char bar[41], row[65], map[257];
     size_t i, used, frag;
     unsigned k;
-    if (c == NULL || dalloc_get_stats(h, &st) != DALLOC_OK) {
+    if (c == NULL) {
         dalloc__outf("dalloc: heap %p is not initialised\n", (void *)h);
         return;
     }
-    used = st.arena_size != 0 ? st.used_bytes * 40 / st.arena_size : 0;
+    (void)dalloc_get_stats(h, &st); /* cannot fail on an initialised heap */
+    used = st.used_bytes * 40 / st.arena_size; /* the arena holds a block */
     for (i = 0; i < 40; i++)
         bar[i] = i < used ? '#' : '.';
     bar[40] = '\0';
@@ -211,9 +211,8 @@ void dalloc_report(dalloc_heap_t *h)
             dalloc__outf(" %lu-%lu:%lu", (unsigned long)1 << k, ((unsigned long)1 << (k + 1)) - 1,
                         (unsigned long)hs.count[k]);
     dalloc__outf("\n  map ('.' free, '=' relocatable, '!' pinned, '#' fixed, letters: modules):\n");
-    /* A 256-column map in four rows of 64. */
-    if (dalloc_heap_map(h, map, sizeof map - 1) == 0)
-        return;
+    /* A 256-column map in four rows of 64 (cannot fail: c != NULL). */
+    (void)dalloc_heap_map(h, map, sizeof map - 1);
     for (i = 0; i < 4; i++) {
         memcpy(row, map + i * 64, 64);
         row[64] = '\0';
