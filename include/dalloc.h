@@ -97,7 +97,8 @@ typedef enum {
     DALLOC_E_CORRUPT,  /**< heap metadata or a registered pointer was found damaged */
     DALLOC_E_MODULE,   /**< unknown module, bad or overlong module name */
     DALLOC_E_QUOTA,    /**< the block's module would exceed its quota */
-    DALLOC_E_AGAIN     /**< a compaction step spent its budget with work left */
+    DALLOC_E_AGAIN,    /**< a compaction step spent its budget with work left */
+    DALLOC_E_GUARD     /**< a block's guard bytes were overwritten (--enable-guards) */
 } dalloc_status_t;
 
 /** When compaction runs on a heap (see dalloc_set_policy()). */
@@ -445,6 +446,36 @@ DALLOC_API dalloc_status_t dalloc_last_error(const dalloc_heap_t *heap);
 
 /** A constant English sentence for a status code. */
 DALLOC_API const char *dalloc_strerror(dalloc_status_t status);
+
+/** What the error hook is told about a refusal or a corruption. */
+typedef struct {
+    const dalloc_heap_t *heap; /**< the heap concerned (possibly not initialised) */
+    dalloc_status_t reason;   /**< why; never DALLOC_OK or DALLOC_E_AGAIN */
+    const char *call;         /**< the public function that saw it, e.g. "dalloc_free" */
+    const void *ptr;          /**< the pointer concerned (the argument or the
+                                   damaged block's payload), or NULL */
+    size_t size;              /**< the size concerned (the request, or the
+                                   damaged block's size), or 0 */
+    dalloc_module_t module;   /**< module of the block concerned, or
+                                   DALLOC_NO_MODULE */
+} dalloc_error_t;
+
+/**
+ * Called, after the heap is unlocked, for every refused call (any status but
+ * DALLOC_OK and DALLOC_E_AGAIN; queries such as dalloc_validate() answering
+ * "no" are not refusals) and for every corruption detected: by
+ * dalloc_check(), by guard bytes, or after each call with
+ * --enable-debug-checks.  Set for all heaps of the process with
+ * dalloc_set_error_hook(); NULL turns it off.  The default is
+ * dalloc_error_print on hosted builds (dalloc 1.x printed such messages
+ * with dalloc_debug) and none on bare-metal ones.
+ */
+typedef void (*dalloc_error_fn)(void *ctx, const dalloc_error_t *err);
+DALLOC_API void dalloc_set_error_hook(dalloc_error_fn fn, void *ctx);
+/** The hosted default hook: one line through the output hook
+ *  (dalloc_set_output()), e.g. "dalloc: dalloc_free: 0x1234: not a live
+ *  block of this heap". */
+DALLOC_API void dalloc_error_print(void *ctx, const dalloc_error_t *err);
 
 /** Per-block header of a plain block, in bytes: two words rounded up to
  *  DALLOC_ALIGNMENT (8 on 32-bit targets with the default alignment, 16 on

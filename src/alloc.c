@@ -165,30 +165,31 @@ static HOT_INLINE bool fast_alloc(dalloc_heap_t *h, size_t n, void **owner)
 }
 #endif
 
-/* The entry of dalloc_alloc() and dalloc_alloc_in(). */
-static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
+/* The entry of dalloc_alloc() and dalloc_alloc_in() (named call). */
+static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id,
+                                          const char *call)
 {
     dalloc_status_t st = dalloc__heap_enter(h, owner != NULL);
     if (st != DALLOC_OK) {
         if (owner != NULL) /* on DALLOC_E_HEAP */
             *owner = NULL;
-        return st;
+        return dalloc__refuse(h, st, call, owner, n);
     }
 #ifndef __OPTIMIZE_SIZE__
     if (id == DALLOC_NO_MODULE && fast_alloc(h, n, owner))
-        return dalloc__heap_leave(h, DALLOC_OK);
+        return dalloc__heap_leave(h, DALLOC_OK, call, owner, n);
 #endif
-    return dalloc__heap_leave(h, alloc_locked(h, n, owner, id));
+    return dalloc__heap_leave(h, alloc_locked(h, n, owner, id), call, owner, n);
 }
 
 dalloc_status_t dalloc_alloc_in(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id)
 {
-    return alloc_entry(h, n, owner, id);
+    return alloc_entry(h, n, owner, id, "dalloc_alloc_in");
 }
 
 dalloc_status_t dalloc_alloc(dalloc_heap_t *h, size_t n, void **owner)
 {
-    return alloc_entry(h, n, owner, DALLOC_NO_MODULE);
+    return alloc_entry(h, n, owner, DALLOC_NO_MODULE, "dalloc_alloc");
 }
 
 /* Clear the registered variable of b if it still holds b. */
@@ -261,7 +262,9 @@ static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_co
 dalloc_status_t dalloc_free(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond)
 {
     dalloc_status_t st = dalloc__heap_enter(h, ptr != NULL);
-    return st != DALLOC_OK ? st : dalloc__heap_leave(h, free_locked(h, ptr, cond));
+    if (st != DALLOC_OK)
+        return dalloc__refuse(h, st, "dalloc_free", ptr, 0);
+    return dalloc__heap_leave(h, free_locked(h, ptr, cond), "dalloc_free", ptr, 0);
 }
 
 /* Resize b in place (trailer kept at the end); false when it cannot grow. */
@@ -302,7 +305,7 @@ dalloc_status_t dalloc__block_resize(dalloc_heap_t *h, blk_t *b, size_t size)
 
 /* Move the block owned by *owner* to a new block of size bytes (hole, gap,
  * or after compacting), or grow it after a compaction that leaves it last. */
-static dalloc_status_t realloc_move(dalloc_heap_t *h, size_t size, void **owner)
+static dalloc_status_t realloc_move(dalloc_heap_t *h, size_t size, void **owner, blk_t **out)
 {
     ctl_t *c = h->ctl;
     size_t old = blk_size(find_by_owner(c, owner));
@@ -318,7 +321,8 @@ static dalloc_status_t realloc_move(dalloc_heap_t *h, size_t size, void **owner)
             return DALLOC_E_NOMEM;
         }
         compact_keeping(h, &owner);
-        return dalloc__block_resize(h, find_by_owner(c, owner), size);
+        *out = find_by_owner(c, owner);
+        return dalloc__block_resize(h, *out, size);
     }
     /* A hole too small to split is taken whole: the quota sees that size. */
     if (dalloc__block_admit(c, b, blk_size(nb)) != DALLOC_OK) {
@@ -341,6 +345,7 @@ static dalloc_status_t realloc_move(dalloc_heap_t *h, size_t size, void **owner)
      * membership went with the move (b is not pinned: refused earlier). */
     blk_clear(b, F_SLOTS | F_MOD);
     free_reloc(h, b);
+    *out = nb;
     return DALLOC_OK;
 }
 
@@ -358,6 +363,9 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
         return DALLOC_E_NOTBLOCK;
     if (n == 0)
         return DALLOC_E_ARG;
+#if DALLOC_GUARDS > 0
+    (void)dalloc__guard_verify(h, b, "dalloc_realloc"); /* told, then rewritten */
+#endif
     size = blk_size_for(n, blk_has(b, F_MOD));
     if (size == 0)
         return DALLOC_E_SIZE;
@@ -367,16 +375,18 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
         return DALLOC_E_BUSY; /* the cut would free a registered owner */
     st = dalloc__block_resize(h, b, size);
     if (st == DALLOC_E_NOMEM)
-        st = blk_has(b, F_PINNED) ? DALLOC_E_PINNED : realloc_move(h, size, owner);
+        st = blk_has(b, F_PINNED) ? DALLOC_E_PINNED : realloc_move(h, size, owner, &b);
     if (st == DALLOC_OK)
-        dalloc__ev_live(h, find_by_owner(c, owner), n, false);
+        dalloc__ev_live(h, b, n, false); /* b: where the block is now */
     return st;
 }
 
 dalloc_status_t dalloc_realloc(dalloc_heap_t *h, size_t n, void **owner)
 {
     dalloc_status_t st = dalloc__heap_enter(h, owner != NULL);
-    return st != DALLOC_OK ? st : dalloc__heap_leave(h, realloc_locked(h, n, owner));
+    if (st != DALLOC_OK)
+        return dalloc__refuse(h, st, "dalloc_realloc", owner, n);
+    return dalloc__heap_leave(h, realloc_locked(h, n, owner), "dalloc_realloc", owner, n);
 }
 
 static dalloc_status_t replace_locked(dalloc_heap_t *h, void **old_owner, void **new_owner)
@@ -400,7 +410,9 @@ static dalloc_status_t replace_locked(dalloc_heap_t *h, void **old_owner, void *
 dalloc_status_t dalloc_replace(dalloc_heap_t *h, void **old_owner, void **new_owner)
 {
     dalloc_status_t st = dalloc__heap_enter(h, old_owner != NULL && new_owner != NULL);
-    return st != DALLOC_OK ? st : dalloc__heap_leave(h, replace_locked(h, old_owner, new_owner));
+    if (st != DALLOC_OK)
+        return dalloc__refuse(h, st, "dalloc_replace", old_owner, 0);
+    return dalloc__heap_leave(h, replace_locked(h, old_owner, new_owner), "dalloc_replace", old_owner, 0);
 }
 
 dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond, uint32_t *index)
@@ -409,7 +421,7 @@ dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condi
     blk_t *b = NULL;
     dalloc_status_t st = dalloc__heap_enter(h, ptr != NULL && (cond == USING_PTR_ADDRESS || cond == USING_PTR_VALUE));
     if (st != DALLOC_OK)
-        return st;
+        return dalloc__refuse(h, st, "dalloc_validate", ptr, 0);
     if (cond == USING_PTR_ADDRESS) {
         b = find_by_owner(c, ptr);
     } else {
@@ -418,10 +430,10 @@ dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condi
             b = NULL;
     }
     if (b == NULL)
-        return dalloc__heap_leave(h, DALLOC_E_NOTBLOCK);
+        return dalloc__heap_leave(h, DALLOC_E_NOTBLOCK, NULL, ptr, 0); /* an answer, not a refusal */
     if (index != NULL)
         *index = (uint32_t)bm_index(c, b);
-    return dalloc__heap_leave(h, DALLOC_OK);
+    return dalloc__heap_leave(h, DALLOC_OK, NULL, ptr, 0);
 }
 
 static dalloc_status_t pin_locked(dalloc_heap_t *h, void **owner, bool pin)
@@ -445,8 +457,11 @@ static dalloc_status_t pin_locked(dalloc_heap_t *h, void **owner, bool pin)
 
 static dalloc_status_t pin_call(dalloc_heap_t *h, void **owner, bool pin)
 {
+    const char *call = pin ? "dalloc_pin" : "dalloc_unpin";
     dalloc_status_t st = dalloc__heap_enter(h, owner != NULL);
-    return st != DALLOC_OK ? st : dalloc__heap_leave(h, pin_locked(h, owner, pin));
+    if (st != DALLOC_OK)
+        return dalloc__refuse(h, st, call, owner, 0);
+    return dalloc__heap_leave(h, pin_locked(h, owner, pin), call, owner, 0);
 }
 
 dalloc_status_t dalloc_pin(dalloc_heap_t *h, void **owner) { return pin_call(h, owner, true); }

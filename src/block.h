@@ -163,12 +163,28 @@ static inline blk_t *blk_prev_free(const blk_t *b)
     return (blk_t *)(uintptr_t)((const uint8_t *)b - *f);
 }
 
+/* --enable-guards=N: after the user's bytes of every user block, at least
+ * N guard bytes, then a 16-bit count of all the bytes from the end of the
+ * user's to the end of the usable area (guards.c). */
+#ifndef DALLOC_GUARDS
+#define DALLOC_GUARDS 0
+#endif
+#if DALLOC_GUARDS > 0
+#define GUARD_ROOM ((size_t)DALLOC_GUARDS + 2u)
+#if DALLOC_GUARDS > 1024
+#error "DALLOC_GUARDS above 1024 is not supported"
+#endif
+#else
+#define GUARD_ROOM ((size_t)0)
+#endif
+
 /* Block size for a request of n payload bytes (plus a module trailer when
- * mod); 0 when it cannot be represented (the caller refuses with
- * DALLOC_E_SIZE).  Checked before any addition can wrap. */
+ * mod, and guard bytes when built with them); 0 when it cannot be
+ * represented (the caller refuses with DALLOC_E_SIZE).  Checked before any
+ * addition can wrap. */
 static inline size_t blk_size_for(size_t n, int mod)
 {
-    size_t s, extra = HDR + (mod ? MT : 0);
+    size_t s, extra = HDR + (mod ? MT : 0) + GUARD_ROOM;
     if (n > BLK_MAX_SIZE - extra - GRAN)
         return 0;
     s = ROUND_UP(n + extra, GRAN);

@@ -152,12 +152,28 @@ static bool modules_ok(const ctl_t *c)
     return true;
 }
 
-dalloc_status_t dalloc_check(const dalloc_heap_t *h)
+#if DALLOC_GUARDS > 0
+/* The first user block of [from, to) (a region already checked) whose
+ * guard bytes are damaged, or NULL. */
+static const blk_t *damaged_guard(const uint8_t *from, const uint8_t *to)
 {
-    const ctl_t *c = heap_ctl(h);
+    const uint8_t *p;
+    for (p = from; p < to; p += blk_size((const blk_t *)(const void *)p)) {
+        const blk_t *b = (const blk_t *)(const void *)p;
+        if (!blk_has(b, F_FREE | F_SYS) && !dalloc__guard_intact(b))
+            return b;
+    }
+    return NULL;
+}
+#endif
+
+/* The check of a locked heap: DALLOC_OK, DALLOC_E_CORRUPT, or with guards
+ * DALLOC_E_GUARD with *bad set to the first damaged block. */
+static dalloc_status_t check_locked(const dalloc_heap_t *h, const blk_t **bad)
+{
+    const ctl_t *c = h->ctl;
     size_t used_n = 0, used_b = 0, free_n = 0, free_b = 0, pinned = 0, n, bytes, i, marks = 0, words;
-    if (c == NULL)
-        return DALLOC_E_HEAP;
+    *bad = NULL;
     if ((uint8_t *)c < h->mem || (uint8_t *)(c + 1) > h->mem + h->total_size)
         return DALLOC_E_CORRUPT;
     if (!(c->lo < c->hi && c->lo <= c->rtop && c->rtop <= c->fbot && c->fbot <= c->hi) ||
@@ -174,16 +190,14 @@ dalloc_status_t dalloc_check(const dalloc_heap_t *h)
                              blk_end(blk_of(c->fidx)) != c->hi)) ||
         (c->mods != NULL && ((const uint8_t *)c->mods < c->fbot || (const uint8_t *)c->mods >= c->hi)))
         return DALLOC_E_CORRUPT;
-    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
     if (!walk(c, c->lo, c->rtop, false, &used_n, &used_b, &free_n, &free_b, &pinned) ||
         !walk(c, c->fbot, c->hi, true, &used_n, &used_b, &free_n, &free_b, &pinned) ||
         !check_index(c, &c->ridx, c->lo, c->rtop, &n, &bytes) ||
         (c->fidx != NULL && !check_index(c, c->fidx, c->fbot, c->hi, &i, &bytes)) ||
-        n + (c->fidx != NULL ? i : 0) != free_n || c->ridx.bytes + (c->fidx != NULL ? c->fidx->bytes : 0) != free_b || used_n != h->alloc_info.allocations_num ||
-        used_b != h->offset || pinned != c->pinned) {
-        HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+        n + (c->fidx != NULL ? i : 0) != free_n ||
+        c->ridx.bytes + (c->fidx != NULL ? c->fidx->bytes : 0) != free_b ||
+        used_n != h->alloc_info.allocations_num || used_b != h->offset || pinned != c->pinned)
         return DALLOC_E_CORRUPT;
-    }
     /* No bit set anywhere but at a used header (counted by the walk). */
     words = (((size_t)(c->hi - c->lo) >> G_LOG2) + 31u) / 32u;
     for (i = 0; i < words; i++) {
@@ -191,10 +205,56 @@ dalloc_status_t dalloc_check(const dalloc_heap_t *h)
         for (; w != 0; w &= w - 1)
             marks++;
     }
-    if (marks != used_n + (c->mods != NULL) + (c->fidx != NULL) || !modules_ok(c)) {
-        HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+    if (marks != used_n + (c->mods != NULL) + (c->fidx != NULL) || !modules_ok(c))
         return DALLOC_E_CORRUPT;
-    }
-    HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+#if DALLOC_GUARDS > 0
+    *bad = damaged_guard(c->lo, c->rtop);
+    if (*bad == NULL)
+        *bad = damaged_guard(c->fbot, c->hi);
+    if (*bad != NULL)
+        return DALLOC_E_GUARD;
+#endif
     return DALLOC_OK;
 }
+
+/* Tell the error hook about what check_locked() found. */
+static void report_check(const dalloc_heap_t *h, dalloc_status_t st, const char *call, const blk_t *bad)
+{
+    if (bad != NULL)
+        dalloc__report(h, st, call, blk_payload(bad), dalloc__user_size(bad),
+                       blk_has(bad, F_MOD) ? (dalloc_module_t)blk_trailer(bad)->module : DALLOC_NO_MODULE);
+    else
+        dalloc__report(h, st, call, NULL, 0, DALLOC_NO_MODULE);
+}
+
+dalloc_status_t dalloc_check(const dalloc_heap_t *h)
+{
+    const blk_t *bad;
+    dalloc_status_t st;
+    const ctl_t *c = heap_ctl(h);
+    if (c == NULL)
+        return DALLOC_E_HEAP;
+    bad = NULL;
+    /* The lock lives in the control block: prove it is inside the buffer
+     * before taking it. */
+    if ((const uint8_t *)c < h->mem || (const uint8_t *)(c + 1) > h->mem + h->total_size) {
+        st = DALLOC_E_CORRUPT;
+    } else {
+        HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+        st = check_locked(h, &bad);
+        HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
+    }
+    if (st != DALLOC_OK)
+        report_check(h, st, "dalloc_check", bad);
+    return st;
+}
+
+#if DALLOC_DEBUG_CHECKS
+void dalloc__debug_check(dalloc_heap_t *h, const char *call)
+{
+    const blk_t *bad;
+    dalloc_status_t st = check_locked(h, &bad);
+    if (st != DALLOC_OK)
+        report_check(h, st, call != NULL ? call : "dalloc_check", bad);
+}
+#endif

@@ -155,6 +155,7 @@ static void move_run(dalloc_heap_t *h, uint8_t *from, uint8_t *to, ptrdiff_t del
     }
     if (c->track != NULL && in_range(c->track, from, to))
         c->track += delta;
+    dalloc__ev_moving(h, from, to, delta);
     copy_down(dst, from, len);
     for (p = dst; p < dst + len; p += blk_size((blk_t *)(void *)p)) {
         bm_set(c, p);
@@ -281,16 +282,15 @@ size_t dalloc_compact_step(dalloc_heap_t *h, size_t budget)
     size_t moved;
     compact_end_t how;
     if (c == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
+        (void)dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_compact_step", NULL, budget);
         return 0;
     }
     HEAP_LOCK(h);
     moved = dalloc__compact_run(h, budget, &how);
     if (moved != 0)
         c->compactions++;
-    h->last_error = how == COMPACT_DONE ? DALLOC_OK : how == COMPACT_BLOCKED ? DALLOC_E_BUDGET : DALLOC_E_AGAIN;
-    HEAP_UNLOCK(h);
+    (void)dalloc__heap_leave(h, how == COMPACT_DONE ? DALLOC_OK : how == COMPACT_BLOCKED ? DALLOC_E_BUDGET : DALLOC_E_AGAIN,
+                             "dalloc_compact_step", NULL, budget);
     return moved;
 }
 

@@ -207,21 +207,18 @@ void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc
 {
     void *p = NULL;
     if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
+        (void)dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_fixed_alloc", NULL, size);
         return NULL;
     }
     HEAP_LOCK(h);
 #ifndef __OPTIMIZE_SIZE__
     p = fast_alloc(h, size, alignment, id);
     if (p != NULL) {
-        h->last_error = DALLOC_OK;
-        HEAP_UNLOCK(h);
+        (void)dalloc__heap_leave(h, DALLOC_OK, "dalloc_fixed_alloc", NULL, size);
         return p;
     }
 #endif
-    h->last_error = alloc_locked(h, size, alignment, id, &p);
-    HEAP_UNLOCK(h);
+    (void)dalloc__heap_leave(h, alloc_locked(h, size, alignment, id, &p), "dalloc_fixed_alloc", NULL, size);
     return p;
 }
 
@@ -230,8 +227,7 @@ void *dalloc_malloc(dalloc_heap_t *h, size_t size) { return dalloc_fixed_alloc(h
 void *dalloc_aligned_alloc(dalloc_heap_t *h, size_t alignment, size_t size)
 {
     if (alignment == 0) { /* 0 is not a power of two: refused, as C11 would */
-        if (h != NULL)
-            h->last_error = heap_ctl(h) != NULL ? DALLOC_E_ARG : DALLOC_E_HEAP;
+        (void)dalloc__refuse(h, heap_ctl(h) != NULL ? DALLOC_E_ARG : DALLOC_E_HEAP, "dalloc_aligned_alloc", NULL, size);
         return NULL;
     }
     return dalloc_fixed_alloc(h, size, alignment, DALLOC_NO_MODULE);
@@ -241,8 +237,7 @@ void *dalloc_calloc(dalloc_heap_t *h, size_t count, size_t size)
 {
     void *p;
     if (size != 0 && count > (size_t)-1 / size) {
-        if (h != NULL)
-            h->last_error = heap_ctl(h) != NULL ? DALLOC_E_SIZE : DALLOC_E_HEAP;
+        (void)dalloc__refuse(h, heap_ctl(h) != NULL ? DALLOC_E_SIZE : DALLOC_E_HEAP, "dalloc_calloc", NULL, size);
         return NULL;
     }
     p = dalloc_fixed_alloc(h, count * size, 0, DALLOC_NO_MODULE);
@@ -263,11 +258,8 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
     ctl_t *c = heap_ctl(h);
     blk_t *b;
     dalloc_status_t st = DALLOC_OK;
-    if (c == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
+    if (c == NULL)
+        return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_fixed_free", p, 0);
     if (p == NULL)
         return h->last_error = DALLOC_OK;
     HEAP_LOCK(h);
@@ -280,9 +272,7 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
         (void)release_in(c, b, true);
         if ((uint8_t *)blk_of(c->fidx) == c->fbot)
             dalloc__idx_fixed_released(c); /* that was the region's last block */
-        h->last_error = DALLOC_OK;
-        HEAP_UNLOCK(h);
-        return DALLOC_OK;
+        return dalloc__heap_leave(h, DALLOC_OK, "dalloc_fixed_free", p, 0);
     }
 #endif
     b = fixed_at(c, p);
@@ -294,9 +284,7 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
         (void)dalloc__ev_dead(h, b);
         dalloc__block_free(h, b);
     }
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    return dalloc__heap_leave(h, st, "dalloc_fixed_free", p, 0);
 }
 
 static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void **out)
@@ -311,6 +299,9 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
         return DALLOC_E_NOTBLOCK;
     if (n == 0)
         return DALLOC_E_ARG;
+#if DALLOC_GUARDS > 0
+    (void)dalloc__guard_verify(h, b, "dalloc_fixed_realloc"); /* told, then rewritten */
+#endif
     if (blk_has(b, F_MOD))
         id = (dalloc_module_t)blk_trailer(b)->module;
     size = blk_size_for(n, id != DALLOC_NO_MODULE);
@@ -364,12 +355,10 @@ void *dalloc_fixed_realloc(dalloc_heap_t *h, void *p, size_t size)
     if (p == NULL)
         return dalloc_malloc(h, size);
     if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
+        (void)dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_fixed_realloc", p, size);
         return NULL;
     }
     HEAP_LOCK(h);
-    h->last_error = realloc_locked(h, p, size, &out);
-    HEAP_UNLOCK(h);
+    (void)dalloc__heap_leave(h, realloc_locked(h, p, size, &out), "dalloc_fixed_realloc", p, size);
     return out;
 }

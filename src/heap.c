@@ -60,7 +60,8 @@ dalloc_status_t dalloc_heap_init(dalloc_heap_t *h, void *buf, size_t size)
     h->mem = (uint8_t *)buf;
     h->total_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
     if (buf == NULL || size == 0)
-        return h->last_error = DALLOC_E_ARG;
+        return dalloc__refuse(h, DALLOC_E_ARG, "dalloc_heap_init", buf, size);
+    dalloc__vg_buffer(h); /* Valgrind: it may carry an earlier heap's marks */
     /* A fresh layout: policy DALLOC_COMPACT_ON_DEMAND (0), counters 0. */
     if (!layout(h, true)
 #if DALLOC_THREAD_SAFETY
@@ -68,8 +69,9 @@ dalloc_status_t dalloc_heap_init(dalloc_heap_t *h, void *buf, size_t size)
 #endif
     ) {
         h->ctl = NULL;
-        return h->last_error = DALLOC_E_HEAP;
+        return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_heap_init", buf, size);
     }
+    dalloc__vg_arena(h, true); /* Valgrind: all of the arena is free */
     return h->last_error = DALLOC_OK;
 }
 
@@ -79,6 +81,7 @@ void dalloc_heap_deinit(dalloc_heap_t *h)
 #if DALLOC_THREAD_SAFETY
         dalloc__lock_destroy(h);
 #endif
+        dalloc__vg_buffer(h); /* Valgrind: the caller's again, all of it */
     }
     if (h != NULL) {
         h->ctl = NULL;
@@ -92,11 +95,8 @@ dalloc_status_t dalloc_heap_reset(dalloc_heap_t *h)
 {
     ctl_t *c = heap_ctl(h);
     uint8_t *p;
-    if (c == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
+    if (c == NULL)
+        return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_heap_reset", NULL, 0);
     HEAP_LOCK(h);
     for (p = c->lo; p < c->rtop; p += blk_size((blk_t *)(void *)p)) {
         blk_t *b = (blk_t *)(void *)p;
@@ -104,26 +104,20 @@ dalloc_status_t dalloc_heap_reset(dalloc_heap_t *h)
             *b->owner = NULL;
     }
     (void)layout(h, false); /* same buffer: cannot fail now */
-    h->last_error = DALLOC_OK;
-    HEAP_UNLOCK(h);
-    return DALLOC_OK;
+    dalloc__vg_arena(h, false);
+    return dalloc__heap_leave(h, DALLOC_OK, "dalloc_heap_reset", NULL, 0);
 }
 
 dalloc_status_t dalloc_set_policy(dalloc_heap_t *h, dalloc_policy_t policy)
 {
     ctl_t *c = heap_ctl(h);
-    if (c == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
+    if (c == NULL)
+        return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_set_policy", NULL, 0);
     if ((unsigned)policy > (unsigned)DALLOC_COMPACT_MANUAL)
-        return h->last_error = DALLOC_E_ARG;
+        return dalloc__refuse(h, DALLOC_E_ARG, "dalloc_set_policy", NULL, (size_t)policy);
     HEAP_LOCK(h);
     c->policy = (unsigned)policy;
-    h->last_error = DALLOC_OK;
-    HEAP_UNLOCK(h);
-    return DALLOC_OK;
+    return dalloc__heap_leave(h, DALLOC_OK, "dalloc_set_policy", NULL, 0);
 }
 
 dalloc_policy_t dalloc_get_policy(const dalloc_heap_t *h)
@@ -133,7 +127,10 @@ dalloc_policy_t dalloc_get_policy(const dalloc_heap_t *h)
 }
 
 /* Payload a free run of block bytes can hold (none below a whole block). */
-static size_t payload_of(size_t block) { return block >= MIN_BLOCK ? block - HDR : 0; }
+static size_t payload_of(size_t block)
+{
+    return block >= MIN_BLOCK && block - HDR > GUARD_ROOM ? block - HDR - GUARD_ROOM : 0;
+}
 
 dalloc_status_t dalloc_get_stats(const dalloc_heap_t *h, dalloc_stats_t *st)
 {
@@ -204,6 +201,7 @@ const char *dalloc_strerror(dalloc_status_t st)
     case DALLOC_E_MODULE: return "unknown module or bad module name";
     case DALLOC_E_QUOTA: return "module quota exceeded";
     case DALLOC_E_AGAIN: return "compaction step not finished: call again";
+    case DALLOC_E_GUARD: return "guard bytes after the block overwritten";
     }
     return "unknown status";
 }

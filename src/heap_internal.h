@@ -42,6 +42,10 @@
 #endif
 #endif
 
+#ifndef DALLOC_DEBUG_CHECKS
+#define DALLOC_DEBUG_CHECKS 0
+#endif
+
 #ifndef DALLOC_FILL_FREED
 #ifdef FILL_FREED_MEMORY_BY_NULLS
 #define DALLOC_FILL_FREED (FILL_FREED_MEMORY_BY_NULLS)
@@ -115,6 +119,11 @@ struct dalloc_ctl {
     uint32_t refusals, compactions;
     uint32_t orphaned;          /* registrations dropped because the variable
                                    no longer held its block */
+#if DALLOC_VALGRIND
+    bool vg_on;                 /* running under Valgrind (vg.c) */
+    const uint8_t *vg_from, *vg_to; /* a run being moved, announced by */
+    ptrdiff_t vg_delta;             /* dalloc__vg_moving() */
+#endif
 #if DALLOC_THREAD_SAFETY
     dalloc_lock_hooks_t hooks;  /* create == NULL: the built-in lock */
 #if defined(LOCK_PTHREAD)
@@ -351,9 +360,6 @@ size_t dalloc__compact_largest(const ctl_t *c, size_t *top);
  * when valgrind/memcheck.h is found) follow each user block through these
  * calls; a build with neither compiles them away.  The library's own blocks
  * (F_SYS) are not user blocks and never pass through them. */
-#ifndef DALLOC_GUARDS
-#define DALLOC_GUARDS 0
-#endif
 #ifndef DALLOC_VALGRIND
 #define DALLOC_VALGRIND 0
 #endif
@@ -366,6 +372,10 @@ void dalloc__ev_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh);
  * false when its guard bytes were overwritten (reported; it is freed all
  * the same). */
 bool dalloc__ev_dead(dalloc_heap_t *h, blk_t *b);
+/* The used relocatable blocks tiling [from, to) are about to be copied
+ * by delta with one copy (compaction's move_run()); dalloc__ev_moved()
+ * follows for each of them, in address order, after the copy. */
+void dalloc__ev_moving(dalloc_heap_t *h, const uint8_t *from, const uint8_t *to, ptrdiff_t delta);
 /* The used block now at nb was copied there from old (its former header
  * address), contents and size unchanged. */
 void dalloc__ev_moved(dalloc_heap_t *h, const uint8_t *old, blk_t *nb);
@@ -378,8 +388,31 @@ static inline void dalloc__ev_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fr
     (void)h, (void)b, (void)n, (void)fresh;
 }
 static inline bool dalloc__ev_dead(dalloc_heap_t *h, blk_t *b) { return (void)h, (void)b, true; }
+static inline void dalloc__ev_moving(dalloc_heap_t *h, const uint8_t *from, const uint8_t *to, ptrdiff_t delta)
+{
+    (void)h, (void)from, (void)to, (void)delta;
+}
 static inline void dalloc__ev_moved(dalloc_heap_t *h, const uint8_t *old, blk_t *nb) { (void)h, (void)old, (void)nb; }
 static inline size_t dalloc__user_size(const blk_t *b) { return blk_usable(b); }
+#endif
+
+#if DALLOC_GUARDS > 0
+/* guards.c: write b's guard after n user bytes; is it intact; the user's
+ * size it records; verify it, telling the error hook (as call) when not. */
+void dalloc__guard_live(blk_t *b, size_t n);
+bool dalloc__guard_intact(const blk_t *b);
+size_t dalloc__guard_user_size(const blk_t *b);
+bool dalloc__guard_verify(const dalloc_heap_t *h, const blk_t *b, const char *call);
+#endif
+#if DALLOC_VALGRIND
+#include "vg.h"
+/* vg.c: the Valgrind side of the events above. */
+void dalloc__vg_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh);
+void dalloc__vg_dead(dalloc_heap_t *h, blk_t *b);
+void dalloc__vg_moved(dalloc_heap_t *h, const uint8_t *old, blk_t *nb);
+#else
+#define dalloc__vg_buffer(h) ((void)0)
+#define dalloc__vg_arena(h, fresh) ((void)0)
 #endif
 
 /* ---- locking (lock.c) ----------------------------------------------------- */
@@ -389,11 +422,20 @@ bool dalloc__lock_create(dalloc_heap_t *h);
 void dalloc__lock_destroy(dalloc_heap_t *h);
 void dalloc__lock_acquire(dalloc_heap_t *h);
 void dalloc__lock_release(dalloc_heap_t *h);
-#define HEAP_LOCK(h) dalloc__lock_acquire(h)
-#define HEAP_UNLOCK(h) dalloc__lock_release(h)
+#define HEAP_LOCK_ONLY(h) dalloc__lock_acquire(h)
+#define HEAP_UNLOCK_ONLY(h) dalloc__lock_release(h)
 #else
-#define HEAP_LOCK(h) ((void)0)
-#define HEAP_UNLOCK(h) ((void)0)
+#define HEAP_LOCK_ONLY(h) ((void)0)
+#define HEAP_UNLOCK_ONLY(h) ((void)0)
+#endif
+/* Under Valgrind, memcheck stays quiet while the library works on a locked
+ * heap (vg.h); natively a test of a flag in the control block. */
+#if DALLOC_VALGRIND
+#define HEAP_LOCK(h) (HEAP_LOCK_ONLY(h), DALLOC_VG_QUIET(h))
+#define HEAP_UNLOCK(h) (DALLOC_VG_LOUD(h), HEAP_UNLOCK_ONLY(h))
+#else
+#define HEAP_LOCK(h) HEAP_LOCK_ONLY(h)
+#define HEAP_UNLOCK(h) HEAP_UNLOCK_ONLY(h)
 #endif
 
 /* ---- entry and exit of the public calls ------------------------------------ */
@@ -420,10 +462,36 @@ dalloc_status_t dalloc__heap_enter(dalloc_heap_t *h, bool arg_ok);
 #define dalloc__heap_enter(h, arg_ok) heap_enter_inline(h, arg_ok)
 #endif
 
-static inline dalloc_status_t dalloc__heap_leave(dalloc_heap_t *h, dalloc_status_t st)
+/* ---- errors (error.c) -------------------------------------------------------- */
+
+/* Tell the error hook (if one is set) about a refusal or a corruption seen
+ * by call (NULL: a query's answer, not told). */
+void dalloc__report(const dalloc_heap_t *h, dalloc_status_t st, const char *call, const void *ptr, size_t size,
+                    dalloc_module_t mod);
+/* A refusal with the heap not locked (dalloc__heap_enter() failed, or an
+ * argument check came first): recorded when h is not NULL, told, returned. */
+dalloc_status_t dalloc__refuse(dalloc_heap_t *h, dalloc_status_t st, const char *call, const void *ptr, size_t size);
+
+/* --enable-debug-checks: the integrity check after every call that locked
+ * the heap (check.c); a corruption goes to the error hook. */
+#if DALLOC_DEBUG_CHECKS
+void dalloc__debug_check(dalloc_heap_t *h, const char *call);
+#endif
+
+/* The exit of a public call on locked heap h: record st, unlock, and tell
+ * the error hook about a refusal.  ptr and size are the call's pointer and
+ * size arguments, for the hook; call is the public function's name (NULL
+ * for queries, whose "no" is an answer rather than a refusal). */
+static inline dalloc_status_t dalloc__heap_leave(dalloc_heap_t *h, dalloc_status_t st, const char *call,
+                                                 const void *ptr, size_t size)
 {
+#if DALLOC_DEBUG_CHECKS
+    dalloc__debug_check(h, call);
+#endif
     h->last_error = st;
     HEAP_UNLOCK(h);
+    if (st != DALLOC_OK)
+        dalloc__report(h, st, call, ptr, size, DALLOC_NO_MODULE);
     return st;
 }
 

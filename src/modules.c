@@ -189,18 +189,13 @@ dalloc_status_t dalloc_module_register(dalloc_heap_t *h, const char *name, dallo
 {
     dalloc_status_t st;
     dalloc_module_t dummy;
-    if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
+    if (heap_ctl(h) == NULL)
+        return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_module_register", name, 0);
     if (name == NULL)
-        return h->last_error = DALLOC_E_ARG;
+        return dalloc__refuse(h, DALLOC_E_ARG, "dalloc_module_register", name, 0);
     HEAP_LOCK(h);
     st = register_locked(h, name, id != NULL ? id : &dummy);
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    return dalloc__heap_leave(h, st, "dalloc_module_register", name, 0);
 }
 
 dalloc_module_t dalloc_module_find(const dalloc_heap_t *h, const char *name)
@@ -234,24 +229,18 @@ static void release_locked(dalloc_heap_t *h, modrec_t *r)
 
 static dalloc_status_t module_call(dalloc_heap_t *h, dalloc_module_t id, bool forget)
 {
+    const char *call = forget ? "dalloc_module_unregister" : "dalloc_module_release";
     modrec_t *r;
-    if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
+    if (heap_ctl(h) == NULL)
+        return dalloc__refuse(h, DALLOC_E_HEAP, call, NULL, id);
     HEAP_LOCK(h);
     r = dalloc__mod_rec(h->ctl, id);
-    if (r == NULL) {
-        h->last_error = DALLOC_E_MODULE;
-    } else {
+    if (r != NULL) {
         release_locked(h, r);
         if (forget)
             memset(r, 0, sizeof *r);
-        h->last_error = DALLOC_OK;
     }
-    HEAP_UNLOCK(h);
-    return h->last_error;
+    return dalloc__heap_leave(h, r != NULL ? DALLOC_OK : DALLOC_E_MODULE, call, NULL, id);
 }
 
 dalloc_status_t dalloc_module_release(dalloc_heap_t *h, dalloc_module_t id) { return module_call(h, id, false); }
@@ -260,18 +249,13 @@ dalloc_status_t dalloc_module_unregister(dalloc_heap_t *h, dalloc_module_t id) {
 dalloc_status_t dalloc_module_set_quota(dalloc_heap_t *h, dalloc_module_t id, size_t bytes)
 {
     modrec_t *r;
-    if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
+    if (heap_ctl(h) == NULL)
+        return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_module_set_quota", NULL, bytes);
     HEAP_LOCK(h);
     r = dalloc__mod_rec(h->ctl, id);
     if (r != NULL)
         r->quota = bytes;
-    h->last_error = r != NULL ? DALLOC_OK : DALLOC_E_MODULE;
-    HEAP_UNLOCK(h);
-    return h->last_error;
+    return dalloc__heap_leave(h, r != NULL ? DALLOC_OK : DALLOC_E_MODULE, "dalloc_module_set_quota", NULL, bytes);
 }
 
 dalloc_status_t dalloc_module_stats(const dalloc_heap_t *h, dalloc_module_t id, dalloc_module_stats_t *st)
@@ -320,20 +304,15 @@ dalloc_module_t dalloc_module_of(dalloc_heap_t *h, const void *block)
     blk_t *b;
     dalloc_module_t id = DALLOC_NO_MODULE;
     if (c == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
+        (void)dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_module_of", block, 0);
         return DALLOC_NO_MODULE;
     }
     HEAP_LOCK(h);
     b = dalloc__used_block_at(c, block);
-    if (b == NULL || blk_has(b, F_SYS)) {
-        h->last_error = DALLOC_E_NOTBLOCK;
-    } else {
-        if (blk_has(b, F_MOD))
-            id = (dalloc_module_t)blk_trailer(b)->module;
-        h->last_error = DALLOC_OK;
-    }
-    HEAP_UNLOCK(h);
+    if (b != NULL && !blk_has(b, F_SYS) && blk_has(b, F_MOD))
+        id = (dalloc_module_t)blk_trailer(b)->module;
+    (void)dalloc__heap_leave(h, b == NULL || blk_has(b, F_SYS) ? DALLOC_E_NOTBLOCK : DALLOC_OK, "dalloc_module_of",
+                             block, 0);
     return id;
 }
 
@@ -431,7 +410,5 @@ dalloc_status_t dalloc_retag(dalloc_heap_t *h, void *block, dalloc_module_t id)
     }
     HEAP_LOCK(h);
     st = retag_locked(h, block, id);
-    h->last_error = st;
-    HEAP_UNLOCK(h);
-    return st;
+    return dalloc__heap_leave(h, st, "dalloc_retag", block, 0);
 }

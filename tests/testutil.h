@@ -11,6 +11,16 @@
 
 #include "dalloc.h"
 
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* the library's build options (DALLOC_GUARDS) */
+#endif
+#ifndef DALLOC_GUARDS
+#define DALLOC_GUARDS 0
+#endif
+/* Bytes --enable-guards=N adds after each block's payload: N guard bytes
+ * and a 2-byte count. */
+#define TEST_GUARD_ROOM ((size_t)(DALLOC_GUARDS > 0 ? DALLOC_GUARDS + 2 : 0))
+
 /* A buffer aligned for any block, for heaps under test. */
 #define TEST_BUFFER(name, size) static uint64_t name##_words[((size) + 7) / 8]; \
     static uint8_t *const name = (uint8_t *)name##_words
@@ -18,7 +28,7 @@
 /* Bytes a block of n payload bytes occupies (header + rounding). */
 static inline size_t test_block_size(size_t n)
 {
-    size_t a = DALLOC_ALIGNMENT, s = (n + dalloc_header_size() + a - 1) & ~(a - 1);
+    size_t a = DALLOC_ALIGNMENT, s = (n + dalloc_header_size() + TEST_GUARD_ROOM + a - 1) & ~(a - 1);
     size_t min = (4 * sizeof(void *) + a - 1) & ~(a - 1);
     return s < min ? min : s;
 }
