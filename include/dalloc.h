@@ -461,20 +461,24 @@ typedef struct {
 } dalloc_error_t;
 
 /**
- * Called, after the heap is unlocked, for every refused call (any status but
- * DALLOC_OK and DALLOC_E_AGAIN; queries such as dalloc_validate() answering
- * "no" are not refusals) and for every corruption detected: by
- * dalloc_check(), by guard bytes, or after each call with
- * --enable-debug-checks.  Set for all heaps of the process with
- * dalloc_set_error_hook(); NULL turns it off.  The default is
- * dalloc_error_print on hosted builds (dalloc 1.x printed such messages
- * with dalloc_debug) and none on bare-metal ones.
+ * Called for every refused call (any status but DALLOC_OK and
+ * DALLOC_E_AGAIN; queries such as dalloc_validate() answering "no" are not
+ * refusals) once the call has released the heap, so the hook may call the
+ * library; and for every corruption detected: by dalloc_check() (after it
+ * released the heap), and from inside the call that finds it, with the
+ * heap still held, by guard bytes (--enable-guards, on free and realloc)
+ * and by --enable-debug-checks (after each call): a hook must not call the
+ * library on that heap then.  Process-wide (all heaps); NULL turns it off.
+ * The default is dalloc_error_print on builds for an operating system
+ * (dalloc 1.x printed such messages with dalloc_debug) and none on
+ * bare-metal ones.
  */
 typedef void (*dalloc_error_fn)(void *ctx, const dalloc_error_t *err);
 DALLOC_API void dalloc_set_error_hook(dalloc_error_fn fn, void *ctx);
 /** The hosted default hook: one line through the output hook
- *  (dalloc_set_output()), e.g. "dalloc: dalloc_free: 0x1234: not a live
- *  block of this heap". */
+ *  (dalloc_set_output()): "dalloc: CALL (heap HEAP): [PTR,] [N bytes:]
+ *  SENTENCE [(module M)]", e.g. "dalloc: dalloc_free (heap 0x5610): 0x7ffc:
+ *  not a live block of this heap". */
 DALLOC_API void dalloc_error_print(void *ctx, const dalloc_error_t *err);
 
 /** Per-block header of a plain block, in bytes: two words rounded up to

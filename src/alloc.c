@@ -94,14 +94,15 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, void **owner, da
     dalloc_status_t st;
     blk_t *b;
 
-    if (!owner_aligned(owner) || (*owner != NULL && find_by_owner(c, owner) != NULL))
+    /* An owner in the heap must be a word of a block's user bytes: not
+     * even NULL is written anywhere else. */
+    if (!owner_aligned(owner) || (in_arena(c, owner) && dalloc__slot_container(c, owner) == NULL) ||
+        (*owner != NULL && find_by_owner(c, owner) != NULL))
         return DALLOC_E_OWNER; /* unusable, or it already owns a live block: keep it */
     if (n == 0 || size == 0) {
         st = n == 0 ? DALLOC_E_ARG : DALLOC_E_SIZE;
         goto refuse;
     }
-    if (in_arena(c, owner) && !dalloc__mark_container(c, owner, NULL))
-        return DALLOC_E_OWNER;
     if ((st = core_mod_admit(c, id, size)) != DALLOC_OK)
         goto refuse;
 #if DALLOC_MAX_ALLOCATIONS > 0
@@ -290,10 +291,12 @@ dalloc_status_t dalloc__block_resize(dalloc_heap_t *h, blk_t *b, size_t size)
     }
     if (blk_has(b, F_MOD))
         t = *blk_trailer(b);
-    if (size <= old)
+    if (size <= old) {
+        dalloc__ev_shrinking(h, b, size);
         dalloc__space_trim(c, b, size);
-    else
+    } else {
         dalloc__space_grow_in_place(c, b, size);
+    }
     if (blk_has(b, F_MOD)) {
         *blk_trailer(b) = t;
         dalloc__mod_ops->resized(c, b, old);
@@ -356,6 +359,8 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
     dalloc_status_t st;
     blk_t *b;
 
+    if (!owner_aligned(owner))
+        return DALLOC_E_OWNER; /* not even read */
     if (*owner == NULL)
         return alloc_locked(h, n, owner, DALLOC_NO_MODULE);
     b = find_by_owner(c, owner);
@@ -366,7 +371,7 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
 #if DALLOC_GUARDS > 0
     (void)dalloc__guard_verify(h, b, "dalloc_realloc"); /* told, then rewritten */
 #endif
-    size = blk_size_for(n, blk_has(b, F_MOD));
+    size = blk_size_for(n, blk_has(b, F_MOD)); /* a former trailer's room (F_SPARE) is not kept */
     if (size == 0)
         return DALLOC_E_SIZE;
     if ((st = dalloc__block_admit(c, b, size)) != DALLOC_OK)
@@ -376,8 +381,10 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, size_t n, void **owner)
     st = dalloc__block_resize(h, b, size);
     if (st == DALLOC_E_NOMEM)
         st = blk_has(b, F_PINNED) ? DALLOC_E_PINNED : realloc_move(h, size, owner, &b);
-    if (st == DALLOC_OK)
-        dalloc__ev_live(h, b, n, false); /* b: where the block is now */
+    if (st == DALLOC_OK) { /* b: where the block is now, sized for n */
+        blk_clear(b, F_SPARE);
+        dalloc__ev_live(h, b, n, false);
+    }
     return st;
 }
 

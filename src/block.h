@@ -80,6 +80,9 @@ enum {
     F_SLOTS = 1u << 4,     /* may hold the registered owner of another block */
     F_MOD = 1u << 5,       /* carries a module trailer */
     F_SYS = 1u << 6,       /* the library's own (module table): not a user block */
+    F_SPARE = 1u << 7,     /* in no module, but its last MT bytes are the room of
+                              a former trailer (too small to free on their own),
+                              not the user's: joining a module again reuses it */
     SZ_SHIFT = 8
 };
 #define F_MASK (((size_t)1 << SZ_SHIFT) - 1)
@@ -143,7 +146,7 @@ static inline mtrail_t *blk_trailer(const blk_t *b) { return (mtrail_t *)(void *
 /* Bytes the user may use in block b. */
 static inline size_t blk_usable(const blk_t *b)
 {
-    return blk_size(b) - HDR - (blk_has(b, F_MOD) ? MT : 0);
+    return blk_size(b) - HDR - (blk_has(b, F_MOD | F_SPARE) ? MT : 0);
 }
 
 /* Fixed blocks keep the log2 of their alignment in the owner word. */

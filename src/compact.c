@@ -40,11 +40,19 @@ static blk_t *container_of(const ctl_t *c, const void *p)
     return slot_in(b, p) ? b : NULL;
 }
 
-bool dalloc__mark_container(ctl_t *c, void **slot, const blk_t *self)
+blk_t *dalloc__slot_container(const ctl_t *c, void **slot)
 {
     blk_t *b = container_of(c, slot);
     if (b == NULL || (uint8_t *)slot < (uint8_t *)blk_payload(b) ||
-        (uint8_t *)slot + sizeof(void *) > (uint8_t *)blk_payload(b) + blk_usable(b) || blk_has(b, F_SYS))
+        (uint8_t *)slot + sizeof(void *) > (uint8_t *)blk_payload(b) + dalloc__user_size(b) || blk_has(b, F_SYS))
+        return NULL;
+    return b;
+}
+
+bool dalloc__mark_container(ctl_t *c, void **slot, const blk_t *self)
+{
+    blk_t *b = dalloc__slot_container(c, slot);
+    if (b == NULL)
         return false;
     if (b != self)
         blk_set(b, F_SLOTS);
@@ -80,6 +88,7 @@ static size_t scan_dependents(ctl_t *c, blk_t *b, size_t from, ptrdiff_t delta, 
     size_t found = 0;
     if (!blk_has(b, F_SLOTS))
         return 0;
+    DALLOC_VG_BLIND(c); /* Valgrind: the user's words, written or not */
     for (; x + sizeof(void *) <= end; x += sizeof(void *)) {
         blk_t *d = dalloc__used_block_at(c, *(void **)(void *)x);
         if (d != NULL && d != b && !blk_has(d, F_FIXED) && d->owner == (void **)(void *)x) {
@@ -88,6 +97,7 @@ static size_t scan_dependents(ctl_t *c, blk_t *b, size_t from, ptrdiff_t delta, 
                 d->owner = delta == ORPHAN ? NULL : (void **)(void *)(x + delta);
         }
     }
+    DALLOC_VG_SEE(c);
     if (found == 0 && from == 0 && (size_t)(rt - rf) <= blk_size(b))
         blk_clear(b, F_SLOTS);
     return found;

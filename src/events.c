@@ -7,7 +7,7 @@
 
 #if DALLOC_EVENTS
 
-void dalloc__ev_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh)
+void (dalloc__ev_live)(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh)
 {
     (void)h, (void)fresh;
 #if DALLOC_GUARDS > 0
@@ -18,7 +18,7 @@ void dalloc__ev_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh)
 #endif
 }
 
-bool dalloc__ev_dead(dalloc_heap_t *h, blk_t *b)
+bool (dalloc__ev_dead)(dalloc_heap_t *h, blk_t *b)
 {
     bool ok = true;
     (void)h, (void)b;
@@ -31,7 +31,15 @@ bool dalloc__ev_dead(dalloc_heap_t *h, blk_t *b)
     return ok;
 }
 
-void dalloc__ev_moving(dalloc_heap_t *h, const uint8_t *from, const uint8_t *to, ptrdiff_t delta)
+void (dalloc__ev_shrinking)(dalloc_heap_t *h, blk_t *b, size_t size)
+{
+    (void)h, (void)b, (void)size;
+#if DALLOC_VALGRIND
+    dalloc__vg_shrinking(h, b, size);
+#endif
+}
+
+void (dalloc__ev_moving)(dalloc_heap_t *h, const uint8_t *from, const uint8_t *to, ptrdiff_t delta)
 {
     (void)h, (void)from, (void)to, (void)delta;
 #if DALLOC_VALGRIND
@@ -39,7 +47,7 @@ void dalloc__ev_moving(dalloc_heap_t *h, const uint8_t *from, const uint8_t *to,
 #endif
 }
 
-void dalloc__ev_moved(dalloc_heap_t *h, const uint8_t *old, blk_t *nb)
+void (dalloc__ev_moved)(dalloc_heap_t *h, const uint8_t *old, blk_t *nb)
 {
     (void)h, (void)old, (void)nb;
 #if DALLOC_VALGRIND
@@ -59,9 +67,9 @@ size_t dalloc__user_size(const blk_t *b)
     return n;
 #elif DALLOC_GUARDS > 0
     return dalloc__guard_user_size(b);
-#elif DALLOC_VALGRIND
-    return dalloc__vg_user_size(b); /* memcheck knows it (natively: usable) */
 #else
+    /* Under Valgrind too, so that the library behaves there as it does
+     * natively (vg.c reads the exact sizes from memcheck for itself). */
     return blk_usable(b);
 #endif
 }

@@ -304,7 +304,7 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
 #endif
     if (blk_has(b, F_MOD))
         id = (dalloc_module_t)blk_trailer(b)->module;
-    size = blk_size_for(n, id != DALLOC_NO_MODULE);
+    size = blk_size_for(n, id != DALLOC_NO_MODULE); /* a former trailer's room (F_SPARE) is not kept */
     if (size == 0)
         return DALLOC_E_SIZE;
     if ((st = dalloc__block_admit(c, b, size)) != DALLOC_OK)
@@ -313,8 +313,10 @@ static dalloc_status_t realloc_locked(dalloc_heap_t *h, void *p, size_t n, void 
         return DALLOC_E_BUSY; /* the cut would free a registered owner */
     st = dalloc__block_resize(h, b, size);
     if (st != DALLOC_E_NOMEM) {
-        if (st == DALLOC_OK)
+        if (st == DALLOC_OK) {
+            blk_clear(b, F_SPARE); /* sized for n now */
             dalloc__ev_live(h, b, n, false);
+        }
         *out = st == DALLOC_OK ? p : NULL;
         return st;
     }

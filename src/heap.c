@@ -54,7 +54,7 @@ static bool layout(dalloc_heap_t *h, bool fresh)
 dalloc_status_t dalloc_heap_init(dalloc_heap_t *h, void *buf, size_t size)
 {
     if (h == NULL)
-        return DALLOC_E_HEAP;
+        return dalloc__refuse(NULL, DALLOC_E_HEAP, "dalloc_heap_init", buf, size);
     memset(h, 0, sizeof *h);
     h->magic = DALLOC_MAGIC;
     h->mem = (uint8_t *)buf;
@@ -114,7 +114,7 @@ dalloc_status_t dalloc_set_policy(dalloc_heap_t *h, dalloc_policy_t policy)
     if (c == NULL)
         return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_set_policy", NULL, 0);
     if ((unsigned)policy > (unsigned)DALLOC_COMPACT_MANUAL)
-        return dalloc__refuse(h, DALLOC_E_ARG, "dalloc_set_policy", NULL, (size_t)policy);
+        return dalloc__refuse(h, DALLOC_E_ARG, "dalloc_set_policy", NULL, 0);
     HEAP_LOCK(h);
     c->policy = (unsigned)policy;
     return dalloc__heap_leave(h, DALLOC_OK, "dalloc_set_policy", NULL, 0);

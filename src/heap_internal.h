@@ -121,6 +121,7 @@ struct dalloc_ctl {
                                    no longer held its block */
 #if DALLOC_VALGRIND
     bool vg_on;                 /* running under Valgrind (vg.c) */
+    unsigned vg_depth;          /* HEAP_LOCK()s held (the lock is recursive) */
     const uint8_t *vg_from, *vg_to; /* a run being moved, announced by */
     ptrdiff_t vg_delta;             /* dalloc__vg_moving() */
 #endif
@@ -330,6 +331,9 @@ static inline dalloc_status_t core_mod_admit(const ctl_t *c, dalloc_module_t id,
  * the recorded owners of blocks whose owner lies inside b.  The caller keeps
  * the free-space structure right around it. */
 void dalloc__move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst);
+/* The used user block whose payload (the user's bytes) holds the whole
+ * word at slot, or NULL. */
+blk_t *dalloc__slot_container(const ctl_t *c, void **slot);
 /* Record that slot (an owner inside the arena) lies in a live block; false
  * when slot is not inside a used block's payload. */
 bool dalloc__mark_container(ctl_t *c, void **slot, const blk_t *self);
@@ -372,6 +376,10 @@ void dalloc__ev_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh);
  * false when its guard bytes were overwritten (reported; it is freed all
  * the same). */
 bool dalloc__ev_dead(dalloc_heap_t *h, blk_t *b);
+/* Used block b is about to shrink in place to size bytes (header
+ * included): the library writes its own words (a module trailer, a free
+ * block's header and footer) where the user's bytes were. */
+void dalloc__ev_shrinking(dalloc_heap_t *h, blk_t *b, size_t size);
 /* The used relocatable blocks tiling [from, to) are about to be copied
  * by delta with one copy (compaction's move_run()); dalloc__ev_moved()
  * follows for each of them, in address order, after the copy. */
@@ -388,6 +396,7 @@ static inline void dalloc__ev_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fr
     (void)h, (void)b, (void)n, (void)fresh;
 }
 static inline bool dalloc__ev_dead(dalloc_heap_t *h, blk_t *b) { return (void)h, (void)b, true; }
+static inline void dalloc__ev_shrinking(dalloc_heap_t *h, blk_t *b, size_t size) { (void)h, (void)b, (void)size; }
 static inline void dalloc__ev_moving(dalloc_heap_t *h, const uint8_t *from, const uint8_t *to, ptrdiff_t delta)
 {
     (void)h, (void)from, (void)to, (void)delta;
@@ -410,9 +419,21 @@ bool dalloc__guard_verify(const dalloc_heap_t *h, const blk_t *b, const char *ca
 void dalloc__vg_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh);
 void dalloc__vg_dead(dalloc_heap_t *h, blk_t *b);
 void dalloc__vg_moved(dalloc_heap_t *h, const uint8_t *old, blk_t *nb);
+#if DALLOC_GUARDS == 0
+/* Valgrind annotations alone: natively an event costs a test of the heap's
+ * flag (set by dalloc_heap_init() under Valgrind), not a call.  events.c
+ * still defines the functions (their names parenthesised). */
+#define dalloc__ev_live(h, b, n, fresh) ((h)->ctl->vg_on ? dalloc__vg_live(h, b, n, fresh) : (void)0)
+#define dalloc__ev_dead(h, b) ((h)->ctl->vg_on ? (dalloc__vg_dead(h, b), true) : true)
+#define dalloc__ev_shrinking(h, b, size) ((h)->ctl->vg_on ? dalloc__vg_shrinking(h, b, size) : (void)0)
+#define dalloc__ev_moving(h, from, to, delta) ((h)->ctl->vg_on ? dalloc__vg_moving(h, from, to, delta) : (void)0)
+#define dalloc__ev_moved(h, old, nb) ((h)->ctl->vg_on ? dalloc__vg_moved(h, old, nb) : (void)0)
+#endif
 #else
 #define dalloc__vg_buffer(h) ((void)0)
 #define dalloc__vg_arena(h, fresh) ((void)0)
+#define DALLOC_VG_BLIND(c) ((void)0)
+#define DALLOC_VG_SEE(c) ((void)0)
 #endif
 
 /* ---- locking (lock.c) ----------------------------------------------------- */

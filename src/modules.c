@@ -232,7 +232,7 @@ static dalloc_status_t module_call(dalloc_heap_t *h, dalloc_module_t id, bool fo
     const char *call = forget ? "dalloc_module_unregister" : "dalloc_module_release";
     modrec_t *r;
     if (heap_ctl(h) == NULL)
-        return dalloc__refuse(h, DALLOC_E_HEAP, call, NULL, id);
+        return dalloc__refuse(h, DALLOC_E_HEAP, call, NULL, 0);
     HEAP_LOCK(h);
     r = dalloc__mod_rec(h->ctl, id);
     if (r != NULL) {
@@ -240,7 +240,7 @@ static dalloc_status_t module_call(dalloc_heap_t *h, dalloc_module_t id, bool fo
         if (forget)
             memset(r, 0, sizeof *r);
     }
-    return dalloc__heap_leave(h, r != NULL ? DALLOC_OK : DALLOC_E_MODULE, call, NULL, id);
+    return dalloc__heap_leave(h, r != NULL ? DALLOC_OK : DALLOC_E_MODULE, call, NULL, 0);
 }
 
 dalloc_status_t dalloc_module_release(dalloc_heap_t *h, dalloc_module_t id) { return module_call(h, id, false); }
@@ -378,6 +378,8 @@ static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module
         old = blk_size(b);
         blk_clear(b, F_MOD);
         dalloc__space_trim(c, b, old - MT);
+        if (blk_size(b) == old) /* too few to free: kept for the next module */
+            blk_set(b, F_SPARE);
         heap_count_free(h, old);
         heap_count_alloc(h, blk_size(b));
         dalloc__ev_live(h, b, n, false);
@@ -385,6 +387,15 @@ static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module
     }
     if (id == DALLOC_NO_MODULE)
         return DALLOC_OK;
+    if (blk_has(b, F_SPARE)) { /* the room of a former trailer: no growth */
+        st = dalloc__mod_admit(c, id, blk_size(b));
+        if (st != DALLOC_OK)
+            return st;
+        blk_clear(b, F_SPARE);
+        blk_set(b, F_MOD);
+        dalloc__mod_link(c, b, id);
+        return DALLOC_OK;
+    }
     old = blk_size(b);
     st = add_trailer(h, &b, id);
     if (st != DALLOC_OK) {
@@ -403,11 +414,8 @@ static dalloc_status_t retag_locked(dalloc_heap_t *h, void *block, dalloc_module
 dalloc_status_t dalloc_retag(dalloc_heap_t *h, void *block, dalloc_module_t id)
 {
     dalloc_status_t st;
-    if (heap_ctl(h) == NULL) {
-        if (h != NULL)
-            h->last_error = DALLOC_E_HEAP;
-        return DALLOC_E_HEAP;
-    }
+    if (heap_ctl(h) == NULL)
+        return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_retag", block, 0);
     HEAP_LOCK(h);
     st = retag_locked(h, block, id);
     return dalloc__heap_leave(h, st, "dalloc_retag", block, 0);

@@ -15,17 +15,22 @@
  * into them).
  *
  * Memcheck keeps the exact sizes: a block's size is the offset of the
- * first unaddressable byte of its payload (scan()), which is also how
- * dalloc__user_size() answers when there are no guard bytes.  Blocks are
+ * first unaddressable byte of its payload (scan()).  The library itself
+ * does not ask (dalloc__user_size() stays the usable size without guard
+ * bytes), so it behaves under Valgrind as it does natively.  Blocks are
  * not memcheck mempool chunks: its leak check would then report every
  * block of a static heap that a program never frees, and the heap's
  * blocks are the caller's buffer, not memory of its own.
  *
  * The library's own accesses.  While a heap is locked (HEAP_LOCK() to
- * HEAP_UNLOCK(), heap_internal.h) memcheck reports nothing for the thread:
- * headers, lists, zero fill and copies then go unreported, a read of
- * unaddressable memory yields defined bytes, and a write there changes
- * the memory but not memcheck's marks.
+ * HEAP_UNLOCK(), heap_internal.h) memcheck reports no access to the arena
+ * (dalloc__vg_quiet(): its address range is ignored): headers, lists, zero
+ * fill and copies go unreported, a read of unaddressable memory yields
+ * defined bytes, and a write there changes the memory but not memcheck's
+ * marks.  The library's other accesses stay checked (its control block,
+ * the caller's variables, a test of an uninitialised *owner).  The owner
+ * scan, which reads every word of some user blocks whether the user wrote
+ * it or not, reports nothing at all (DALLOC_VG_BLIND() in compact.c).
  *
  * Moves keep definedness exactly.  Before compaction's one copy of a run of
  * blocks (dalloc__vg_moving()), every byte of the source and of the
@@ -38,8 +43,8 @@
  * fixed block moved by realloc goes to a disjoint block: its bytes are
  * copied once more there, now addressable, to carry their definedness.
  *
- * Natively every entry returns after testing the heap's flag, set once by
- * dalloc_heap_init() from RUNNING_ON_VALGRIND.
+ * Natively, and under Valgrind tools other than memcheck, every entry
+ * returns after testing the heap's flag, set once by dalloc_heap_init().
  */
 #include "heap_internal.h"
 
@@ -68,48 +73,77 @@ static size_t scan(const uint8_t *p, size_t max)
     return bad >= (uintptr_t)p && bad - (uintptr_t)p < max ? (size_t)(bad - (uintptr_t)p) : max;
 }
 
+void dalloc__vg_quiet(dalloc_heap_t *h, bool quiet)
+{
+    ctl_t *c = h->ctl;
+    uint8_t *end = h->mem + h->total_size;
+    if (quiet ? c->vg_depth++ != 0 : --c->vg_depth != 0)
+        return; /* a call made while the heap was already locked */
+    if (quiet)
+        (void)VALGRIND_DISABLE_ADDR_ERROR_REPORTING_IN_RANGE(c->lo, (size_t)(end - c->lo));
+    else
+        (void)VALGRIND_ENABLE_ADDR_ERROR_REPORTING_IN_RANGE(c->lo, (size_t)(end - c->lo));
+}
+
 void dalloc__vg_buffer(const dalloc_heap_t *h)
 {
     (void)VALGRIND_MAKE_MEM_DEFINED(h->mem, h->total_size);
+}
+
+/* Is the program running under memcheck (not natively, nor under another
+ * tool such as helgrind, which memcheck's requests would not concern)?
+ * Only memcheck answers its requests: it copies the definedness bits of a
+ * byte where the others return their default, 0. */
+static bool under_memcheck(void)
+{
+    unsigned char probe = 0, vbits = 0;
+    if (RUNNING_ON_VALGRIND == 0)
+        return false;
+    return VALGRIND_GET_VBITS(&probe, &vbits, 1) == 1;
 }
 
 void dalloc__vg_arena(dalloc_heap_t *h, bool fresh)
 {
     ctl_t *c = h->ctl;
     if (fresh)
-        c->vg_on = RUNNING_ON_VALGRIND != 0;
+        c->vg_on = under_memcheck();
     c->vg_from = c->vg_to = NULL;
     c->vg_delta = 0;
     if (c->vg_on)
         noaccess(c->lo, (size_t)(h->mem + h->total_size - c->lo));
 }
 
-size_t dalloc__vg_user_size(const blk_t *b)
-{
-    return scan((const uint8_t *)blk_payload(b), blk_usable(b));
-}
-
 void dalloc__vg_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh)
 {
-    uint8_t *pay = (uint8_t *)blk_payload(b), *end = blk_end(b), *top;
-    size_t old;
+    uint8_t *pay = (uint8_t *)blk_payload(b);
+    size_t room = blk_payload_size(b), old;
     if (!vg_on(h))
         return;
     if (fresh) {
-        noaccess(b, blk_size(b));
+        noaccess(b, HDR + room);
         (void)VALGRIND_MAKE_MEM_UNDEFINED(pay, n);
         return;
     }
     /* Resized or re-laid in place: the first old bytes keep their marks,
-     * any new ones are undefined, all else is unaddressable, including
-     * what a shrink left beyond the block's new end. */
-    old = scan(pay, (size_t)(h->ctl->hi - pay));
-    top = pay + old > end ? pay + old : end;
+     * any new ones are undefined, the rest is unaddressable.  (What a
+     * shrink cut off is already: dalloc__vg_shrinking().) */
+    old = scan(pay, room);
     noaccess(b, HDR);
-    if (n < (size_t)(top - pay))
-        noaccess(pay + n, (size_t)(top - pay) - n);
+    noaccess(pay + n, room - n);
     if (n > old)
         (void)VALGRIND_MAKE_MEM_UNDEFINED(pay + old, n - old);
+}
+
+/* Before the library writes its words past the new end (the trailer, a
+ * free block's header and footer) where user bytes were: had they stayed
+ * addressable, a word of them half past the user's size would read back
+ * half undefined (memcheck's partial loads), and that would spread through
+ * the heap's own figures.  dalloc__vg_live() follows with the user's size. */
+void dalloc__vg_shrinking(dalloc_heap_t *h, blk_t *b, size_t size)
+{
+    uint8_t *cut = (uint8_t *)b + size - (blk_has(b, F_MOD | F_SPARE) ? MT : 0), *end = blk_end(b);
+    if (vg_on(h) && cut < end)
+        noaccess(cut, (size_t)(end - cut));
 }
 
 void dalloc__vg_dead(dalloc_heap_t *h, blk_t *b)

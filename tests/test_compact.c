@@ -205,7 +205,7 @@ START_TEST(manual_refuses_until_compacted)
     before = test_stats(&heap);
     ck_assert_uint_eq(before.bytes_moved, 0);                /* frees moved nothing */
     ck_assert_uint_eq(before.free_blocks, (size_t)((n - 1) / 2)); /* and left their holes */
-    memcpy(snap, buf, HEAP_SIZE);
+    test_raw_copy(snap, buf, HEAP_SIZE);
     /* Needs compaction: refused, nothing moves. */
     ck_assert_int_eq(dalloc_alloc(&heap, 2 * hole - hdr, &q), DALLOC_E_NOMEM);
     ck_assert_ptr_null(q);
@@ -215,7 +215,7 @@ START_TEST(manual_refuses_until_compacted)
     ck_assert_uint_eq(after.refusals, before.refusals + 2);
     {
         size_t off = (size_t)((uint8_t *)p[0] - dalloc_header_size() - buf);
-        ck_assert(memcmp(snap + off, buf + off, HEAP_SIZE - off) == 0);
+        ck_assert(test_raw_same(snap + off, buf + off, HEAP_SIZE - off));
     }
     /* A request that fits a hole is served. */
     alloc_ok(MAXB - 1, 90);
@@ -289,14 +289,14 @@ START_TEST(step_budget_smaller_than_block)
     alloc_ok(2, 32);
     free_ok(0);
     before = test_stats(&heap);
-    memcpy(snap, buf, HEAP_SIZE);
+    test_raw_copy(snap, buf, HEAP_SIZE);
     ck_assert_uint_eq(dalloc_compact_step(&heap, big - 1), 0);
     ck_assert_int_eq(dalloc_last_error(&heap), DALLOC_E_BUDGET);
     ck_assert_uint_eq(dalloc_compact_step(&heap, 0), 0);
     ck_assert_int_eq(dalloc_last_error(&heap), DALLOC_E_BUDGET);
     after = test_stats(&heap);
     ck_assert(test_stats_same(&before, &after));
-    ck_assert(memcmp(snap, buf, HEAP_SIZE) == 0);
+    ck_assert(test_raw_same(snap, buf, HEAP_SIZE));
     /* Exactly the block's size is enough for it (not for the next one,
      * so work is left: DALLOC_E_AGAIN). */
     ck_assert_uint_eq(dalloc_compact_step(&heap, big), big);

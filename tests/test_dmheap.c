@@ -108,10 +108,10 @@ static void init64k(size_t alignment)
 
 static void snapshot(void)
 {
-    memcpy(snap, heap_buffer, HEAP_SIZE);
+    test_raw_copy(snap, heap_buffer, HEAP_SIZE);
 }
 
-#define ASSERT_UNCHANGED() ck_assert_msg(memcmp(snap, heap_buffer, HEAP_SIZE) == 0, "the heap buffer was modified")
+#define ASSERT_UNCHANGED() ck_assert_msg(test_raw_same(snap, heap_buffer, HEAP_SIZE), "the heap buffer was modified")
 
 /* ---- logging ---------------------------------------------------------------- */
 
@@ -643,7 +643,7 @@ START_TEST(free_refuses_non_blocks)
     snapshot();
     for (i = 0; i < n; i++) {
         dmheap_free(cases[i], true);
-        ck_assert_msg(memcmp(snap, heap_buffer, HEAP_SIZE) == 0, "dmheap_free(case %zu) modified the heap", i);
+        ck_assert_msg(test_raw_same(snap, heap_buffer, HEAP_SIZE), "dmheap_free(case %zu) modified the heap", i);
         ck_assert_uint_eq(dstats().live_blocks, 2);
     }
     ck_assert(test_verify(p, 100, 1));

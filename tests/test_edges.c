@@ -999,12 +999,12 @@ START_TEST(owner_inside_bottom_hole_refused)
     inside = (void **)a;
     ck_assert_int_eq(dalloc_free(&heap, &a, USING_PTR_ADDRESS), DALLOC_OK);
     before = test_stats(&heap);
-    ck_assert_ptr_null(*inside); /* freed memory is zeroed */
+    ck_assert(test_raw_zero(inside, sizeof *inside)); /* freed memory is zeroed */
     ck_assert_int_eq(dalloc_alloc(&heap, 16, inside), DALLOC_E_OWNER);
     ck_assert_int_eq(dalloc_replace(&heap, &b, inside), DALLOC_E_OWNER);
     after = test_stats(&heap);
     ck_assert(test_stats_same(&before, &after));
-    ck_assert_ptr_null(*inside);
+    ck_assert(test_raw_zero(inside, sizeof *inside));
     ck_assert_int_eq(dalloc_validate(&heap, &b, USING_PTR_ADDRESS, NULL), DALLOC_OK);
     CHECK_HEAP();
 }
@@ -1027,18 +1027,18 @@ START_TEST(owner_inside_header_or_trailer_refused)
     /* Every word of b's header. */
     for (w = 0; w < HDR; w += sizeof(void *)) {
         slot = (void **)(void *)((uint8_t *)b - HDR + w);
-        save = *slot;
+        test_raw_copy(&save, slot, sizeof save);
         ck_assert_int_eq(dalloc_alloc(&heap, 16, slot), DALLOC_E_OWNER);
         ck_assert_int_eq(dalloc_replace(&heap, &a, slot), DALLOC_E_OWNER);
-        ck_assert_ptr_eq(*slot, save);
+        ck_assert(test_raw_same(slot, &save, sizeof save));
     }
     /* Every word of m's trailer: the block's last TRAILER bytes. */
     span = span_of(m);
     for (w = span - TRAILER; w < span; w += sizeof(void *)) {
         slot = (void **)(void *)((uint8_t *)m - HDR + w);
-        save = *slot;
+        test_raw_copy(&save, slot, sizeof save);
         ck_assert_int_eq(dalloc_alloc(&heap, 16, slot), DALLOC_E_OWNER);
-        ck_assert_ptr_eq(*slot, save);
+        ck_assert(test_raw_same(slot, &save, sizeof save));
     }
     /* The last payload word before the trailer is a usable owner. */
     slot = (void **)(void *)((uint8_t *)m - HDR + span - TRAILER - sizeof(void *));
@@ -1070,7 +1070,7 @@ START_TEST(owner_inside_library_blocks_refused)
     ck_assert_int_eq(dalloc_alloc(&heap, 64, &a), DALLOC_OK);
     from = (uint8_t *)f - HDR + span_of(f);
     ck_assert(from < end);
-    memcpy(top, from, (size_t)(end - from));
+    test_raw_copy(top, from, (size_t)(end - from));
     before = test_stats(&heap);
     for (w = from; w < end; w += sizeof(void *)) {
         void **slot = (void **)(void *)w;
@@ -1080,7 +1080,7 @@ START_TEST(owner_inside_library_blocks_refused)
         n++;
     }
     ck_assert_uint_ge(n, 2 * HDR / sizeof(void *)); /* two blocks at least */
-    ck_assert(memcmp(top, from, (size_t)(end - from)) == 0);
+    ck_assert(test_raw_same(top, from, (size_t)(end - from)));
     after = test_stats(&heap);
     ck_assert(test_stats_same(&before, &after));
     ck_assert_uint_eq(dalloc_module_find(&heap, "net"), net);

@@ -177,8 +177,14 @@ START_TEST(hook_told_of_bad_heaps_and_modules)
     nseen = 0;
     ck_assert_int_eq(dalloc_heap_init(&dead, buf, 4), DALLOC_E_HEAP);
     told_once_heap(&dead);
+    ck_assert_int_eq(dalloc_heap_init(NULL, buf, 64), DALLOC_E_HEAP);
+    told_once_heap(NULL);
+    ck_assert_int_eq(dalloc_retag(&dead, buf, DALLOC_NO_MODULE), DALLOC_E_HEAP);
+    ck_assert_uint_eq(nseen, 1);
+    ck_assert_str_eq(seen[0].call, "dalloc_retag");
+    nseen = 0;
     ck_assert_int_eq(dalloc_module_release(&heap, 42), DALLOC_E_MODULE);
-    told_once(DALLOC_E_MODULE, "dalloc_module_release", NULL, 42);
+    told_once(DALLOC_E_MODULE, "dalloc_module_release", NULL, 0);
     ck_assert_int_eq(dalloc_module_register(&heap, NULL, NULL), DALLOC_E_ARG);
     told_once(DALLOC_E_ARG, "dalloc_module_register", NULL, 0);
 }
@@ -241,6 +247,7 @@ START_TEST(check_tells_corruption)
     static void *p;
     uint8_t saved;
     ck_assert_int_eq(dalloc_alloc(&heap, 64, &p), DALLOC_OK);
+    TEST_RAW_BEGIN(); /* Valgrind: it damages a header on purpose */
     saved = ((uint8_t *)p)[-(int)dalloc_header_size() + 1]; /* the header's size field */
     ((uint8_t *)p)[-(int)dalloc_header_size() + 1] ^= 0x40;
     ck_assert_int_eq(dalloc_check(&heap), DALLOC_E_CORRUPT);
@@ -248,6 +255,7 @@ START_TEST(check_tells_corruption)
     ck_assert_int_eq(seen[0].reason, DALLOC_E_CORRUPT);
     ck_assert_str_eq(seen[0].call, "dalloc_check");
     ((uint8_t *)p)[-(int)dalloc_header_size() + 1] = saved;
+    TEST_RAW_END();
     nseen = 0;
     ck_assert_int_eq(dalloc_check(&heap), DALLOC_OK);
     ck_assert_uint_eq(nseen, 0);

@@ -23,7 +23,7 @@ static uint8_t snap[HEAP_SIZE];
 static dalloc_heap_t heap;
 
 #define CHECK_HEAP() ck_assert_int_eq(dalloc_check(&heap), DALLOC_OK)
-#define ASSERT_UNCHANGED() ck_assert_msg(memcmp(snap, buf, HEAP_SIZE) == 0, "the heap buffer was modified")
+#define ASSERT_UNCHANGED() ck_assert_msg(test_raw_same(snap, buf, HEAP_SIZE), "the heap buffer was modified")
 #define ASSERT_ERROR(e) ck_assert_int_eq(dalloc_last_error(&heap), (e))
 
 static void setup(void)
@@ -45,14 +45,14 @@ static dalloc_stats_t stats(void)
 
 static void snapshot(void)
 {
-    memcpy(snap, buf, HEAP_SIZE);
+    test_raw_copy(snap, buf, HEAP_SIZE);
 }
 
 /* The buffer from address `from` to its end is as in the snapshot. */
 static void assert_unchanged_from(const void *from)
 {
     size_t off = (size_t)((const uint8_t *)from - buf);
-    ck_assert_msg(memcmp(snap + off, buf + off, HEAP_SIZE - off) == 0, "the heap buffer was modified");
+    ck_assert_msg(test_raw_same(snap + off, buf + off, HEAP_SIZE - off), "the heap buffer was modified");
 }
 
 /* A call that succeeds without writing the heap: last error becomes OK. */
@@ -751,7 +751,7 @@ START_TEST(free_refuses_non_blocks)
         ck_assert_msg(dalloc_fixed_free(&heap, cases[i]) == DALLOC_E_NOTBLOCK, "case %zu (%p) not refused", i,
                       (void *)cases[i]);
         ASSERT_ERROR(DALLOC_E_NOTBLOCK);
-        ck_assert_msg(memcmp(snap, buf, HEAP_SIZE) == 0, "case %zu (%p) modified the heap", i, (void *)cases[i]);
+        ck_assert_msg(test_raw_same(snap, buf, HEAP_SIZE), "case %zu (%p) modified the heap", i, (void *)cases[i]);
     }
     /* dalloc_free by value does not free a fixed block either. */
     {
@@ -787,7 +787,7 @@ START_TEST(free_does_not_read_outside_the_buffer)
     ck_assert_int_eq(dalloc_heap_init(&h, m, SZ), DALLOC_OK);
     p = dalloc_malloc(&h, 100);
     ck_assert_ptr_nonnull(p);
-    memcpy(copy, m, SZ);
+    test_raw_copy(copy, m, SZ);
     base = (uintptr_t)m;
     for (i = 0; i < sizeof offs / sizeof offs[0]; i++) {
         void *x = (void *)(base + (uintptr_t)offs[i]);
@@ -797,7 +797,7 @@ START_TEST(free_does_not_read_outside_the_buffer)
         ck_assert_uint_eq(dalloc_module_of(&h, x), DALLOC_NO_MODULE);
         ck_assert_int_eq(dalloc_last_error(&h), DALLOC_E_NOTBLOCK);
     }
-    ck_assert(memcmp(copy, m, SZ) == 0);
+    ck_assert(test_raw_same(copy, m, SZ));
     ck_assert_int_eq(dalloc_check(&h), DALLOC_OK);
     ck_assert_int_eq(dalloc_fixed_free(&h, p), DALLOC_OK);
     dalloc_heap_deinit(&h);

@@ -735,6 +735,7 @@ START_TEST(check_corrupt_used_header)
     void *a = NULL, *b = NULL, *c = NULL;
     size_t hdr = dalloc_header_size(), w;
     uint8_t save[64];
+    TEST_RAW_BEGIN(); /* Valgrind: it damages the heap on purpose */
     ck_assert_int_eq(dalloc_heap_init(&heap, buf, HEAP_SIZE), DALLOC_OK);
     ck_assert_int_eq(dalloc_alloc(&heap, 40, &a), DALLOC_OK);
     ck_assert_int_eq(dalloc_alloc(&heap, 40, &b), DALLOC_OK);
@@ -779,6 +780,7 @@ START_TEST(check_corrupt_used_header)
     ck_assert_int_eq(dalloc_check(&heap), DALLOC_E_CORRUPT);
     heap.alloc_info.allocations_num--;
     TEST_HEAP_OK(&heap);
+    TEST_RAW_END();
 }
 END_TEST
 
@@ -788,6 +790,7 @@ START_TEST(check_corrupt_free_block)
     void *a = NULL, *b = NULL, *c = NULL;
     uint8_t *hole, save[sizeof(void *)];
     size_t hdr = dalloc_header_size(), bsz = test_block_size(120), w;
+    TEST_RAW_BEGIN(); /* Valgrind: it damages the heap on purpose */
     ck_assert_int_eq(dalloc_heap_init(&heap, buf, HEAP_SIZE), DALLOC_OK);
     ck_assert_int_eq(dalloc_alloc(&heap, 40, &a), DALLOC_OK);
     ck_assert_int_eq(dalloc_alloc(&heap, 120, &b), DALLOC_OK);
@@ -805,6 +808,7 @@ START_TEST(check_corrupt_free_block)
         memcpy(word, save, sizeof save);
         TEST_HEAP_OK(&heap);
     }
+    TEST_RAW_END();
 }
 END_TEST
 
@@ -825,6 +829,7 @@ START_TEST(check_never_reads_outside_buffer)
     dalloc_status_t r;
     uint8_t *hole, *end = b + size;
 
+    TEST_RAW_BEGIN(); /* Valgrind: it damages the heap on purpose */
     ck_assert_int_eq(dalloc_heap_init(&heap, b, size), DALLOC_OK);
     while (test_stats(&heap).free_bytes >= 2 * test_block_size(48)) {
         p[n] = NULL;
@@ -847,6 +852,7 @@ START_TEST(check_never_reads_outside_buffer)
     guard_teardown();
     ck_assert_msg(!faulted, "dalloc_check read past the end of the heap buffer");
     ck_assert_int_eq(r, DALLOC_E_CORRUPT);
+    TEST_RAW_END();
 }
 END_TEST
 
@@ -862,6 +868,7 @@ START_TEST(check_survives_scribbles)
     size_t i, words, hdr = dalloc_header_size(), corrupt = 0;
     int k;
 
+    TEST_RAW_BEGIN(); /* Valgrind: it damages the heap on purpose */
     ck_assert_int_eq(dalloc_heap_init(&heap, b, size), DALLOC_OK);
     memset(p, 0, sizeof p);
     ck_assert_int_eq(dalloc_alloc(&heap, 8, &p[0]), DALLOC_OK);
@@ -898,6 +905,7 @@ START_TEST(check_survives_scribbles)
     ck_assert_msg(!faulted, "dalloc_check faulted on a scribbled heap (scribble %zu)", i);
     ck_assert_uint_gt(corrupt, 0);
     TEST_HEAP_OK(&heap);
+    TEST_RAW_END();
 }
 END_TEST
 

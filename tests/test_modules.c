@@ -64,13 +64,13 @@ static dalloc_module_t reg(const char *name)
 
 static void snapshot(void)
 {
-    memcpy(snap, buf, HEAP_SIZE);
+    test_raw_copy(snap, buf, HEAP_SIZE);
 }
 
 static void assert_unchanged_from(const void *from)
 {
     size_t off = (size_t)((const uint8_t *)from - buf);
-    ck_assert_msg(memcmp(snap + off, buf + off, HEAP_SIZE - off) == 0, "the heap buffer was modified");
+    ck_assert_msg(test_raw_same(snap + off, buf + off, HEAP_SIZE - off), "the heap buffer was modified");
 }
 
 static uint8_t *header_of(void *p)

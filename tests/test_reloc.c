@@ -52,13 +52,13 @@ static void setup(void)
 static void teardown(void) { dalloc_heap_deinit(&heap); }
 
 /* Snapshot of the whole buffer, compared later. */
-static void take_snapshot(void) { memcpy(snap, buf, HEAP_SIZE); }
-static int whole_buffer_same(void) { return memcmp(snap, buf, HEAP_SIZE) == 0; }
+static void take_snapshot(void) { test_raw_copy(snap, buf, HEAP_SIZE); }
+static int whole_buffer_same(void) { return test_raw_same(snap, buf, HEAP_SIZE); }
 /* The arena alone (the control block holds the refusal counter). */
 static int arena_same(void)
 {
     size_t off = (size_t)(lo - buf);
-    return memcmp(snap + off, buf + off, HEAP_SIZE - off) == 0;
+    return test_raw_same(snap + off, buf + off, HEAP_SIZE - off);
 }
 
 static void *alloc_ok(size_t n, void **owner, unsigned tag)
@@ -266,10 +266,7 @@ END_TEST
 /* Bytes [from, to) of a region all zero? */
 static int zero_between(const uint8_t *from, const uint8_t *to)
 {
-    for (; from < to; from++)
-        if (*from != 0)
-            return 0;
-    return 1;
+    return from >= to || test_raw_zero(from, (size_t)(to - from));
 }
 
 START_TEST(free_by_address)

@@ -162,4 +162,60 @@ static inline int test_has_ptr(const char *text, const void *ptr)
     return strstr(text, s) != NULL;
 }
 
+/* ---- looking at a heap's raw memory (Valgrind) ---------------------------- */
+
+/* Built with Valgrind annotations (src/vg.c; DALLOC_TEST_VALGRIND is set by
+ * Makefile.am), the library tells memcheck that user code may not touch
+ * free space, block headers or the bytes past a block's requested size,
+ * and that a new block's bytes are undefined.  A test that looks there on
+ * purpose (snapshots of the buffer, freed bytes, scribbled headers) says
+ * so: memcheck reports nothing for the thread from TEST_RAW_BEGIN() to
+ * TEST_RAW_END(), and what such a look computes must be marked defined
+ * before it is tested (TEST_RAW_DEFINED(); the helpers below do both).
+ * All of them do nothing in other builds. */
+#if defined(DALLOC_TEST_VALGRIND) && DALLOC_TEST_VALGRIND
+#include <valgrind/memcheck.h>
+#define TEST_RAW_BEGIN() VALGRIND_DISABLE_ERROR_REPORTING
+#define TEST_RAW_END() VALGRIND_ENABLE_ERROR_REPORTING
+#define TEST_RAW_DEFINED(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#else
+#define TEST_RAW_BEGIN() ((void)0)
+#define TEST_RAW_END() ((void)0)
+#define TEST_RAW_DEFINED(p, n) ((void)(p), (void)(n))
+#endif
+
+/* memcpy() from a heap's raw memory; the copy counts as defined. */
+static inline void test_raw_copy(void *dst, const void *src, size_t n)
+{
+    TEST_RAW_BEGIN();
+    memcpy(dst, src, n);
+    TEST_RAW_END();
+    TEST_RAW_DEFINED(dst, n);
+}
+
+/* Are the n bytes at a and b (raw heap memory) the same? */
+static inline int test_raw_same(const void *a, const void *b, size_t n)
+{
+    int same;
+    TEST_RAW_BEGIN();
+    same = memcmp(a, b, n) == 0;
+    TEST_RAW_END();
+    TEST_RAW_DEFINED(&same, sizeof same);
+    return same;
+}
+
+/* Are the n bytes at p (raw heap memory) all zero? */
+static inline int test_raw_zero(const void *p, size_t n)
+{
+    const uint8_t *q = (const uint8_t *)p;
+    int zero = 1;
+    size_t i;
+    TEST_RAW_BEGIN();
+    for (i = 0; i < n; i++)
+        zero &= q[i] == 0;
+    TEST_RAW_END();
+    TEST_RAW_DEFINED(&zero, sizeof zero);
+    return zero;
+}
+
 #endif /* DALLOC_TESTUTIL_H */
