@@ -309,6 +309,78 @@ START_TEST(overflowing_sizes_refused)
 }
 END_TEST
 
+/* ---- findings of the fuzzer (fuzz/corpus keeps their inputs) ------------------ */
+
+START_TEST(bad_owner_never_read_or_written)
+{
+    static void *p, *q;
+    void **in_header, **unaligned;
+    dalloc_stats_t before;
+    uint8_t snap[HEAP_SIZE];
+    ck_assert_int_eq(dalloc_alloc(&heap, 64, &p), DALLOC_OK);
+    ck_assert_int_eq(dalloc_alloc(&heap, 64, &q), DALLOC_OK);
+    ck_assert_int_eq(dalloc_free(&heap, &q, USING_PTR_ADDRESS), DALLOC_OK); /* a hole */
+    in_header = (void **)(void *)((uint8_t *)p - dalloc_header_size());
+    unaligned = (void **)(void *)((uint8_t *)p + 1);
+    before = test_stats(&heap);
+    test_raw_copy(snap, buf, HEAP_SIZE);
+    /* Refused for the size (0, or too large) or the owner: in every case
+     * the owner is refused first and nothing is written through it. */
+    ck_assert_int_eq(dalloc_alloc(&heap, 0, in_header), DALLOC_E_OWNER);
+    ck_assert_int_eq(dalloc_alloc(&heap, (size_t)-1, in_header), DALLOC_E_OWNER);
+    ck_assert_int_eq(dalloc_alloc_in(&heap, 0, in_header, DALLOC_NO_MODULE), DALLOC_E_OWNER);
+    ck_assert_int_eq(dalloc_realloc(&heap, 0, in_header), DALLOC_E_NOTBLOCK); /* holds no block */
+    ck_assert_int_eq(dalloc_alloc(&heap, 0, unaligned), DALLOC_E_OWNER);
+    ck_assert_int_eq(dalloc_realloc(&heap, 16, unaligned), DALLOC_E_OWNER); /* not even read */
+    nseen = 0;
+    {
+        dalloc_stats_t after = test_stats(&heap);
+        ck_assert(test_stats_same(&before, &after));
+    }
+    ck_assert(test_raw_same(snap, buf, HEAP_SIZE));
+    TEST_HEAP_OK(&heap);
+}
+END_TEST
+
+START_TEST(module_cycles_do_not_grow_blocks)
+{
+    static void *p, *next;
+    dalloc_module_t m;
+    dalloc_stats_t first;
+    void *f, *g;
+    int i;
+    ck_assert_int_eq(dalloc_module_register(&heap, "net", &m), DALLOC_OK);
+    ck_assert_int_eq(dalloc_alloc(&heap, 100, &p), DALLOC_OK);
+    ck_assert_int_eq(dalloc_alloc(&heap, 100, &next), DALLOC_OK); /* no room to grow in place */
+    g = dalloc_malloc(&heap, 100); /* fixed blocks are carved downward: */
+    f = dalloc_malloc(&heap, 100); /* g lies above f */
+    ck_assert_ptr_nonnull(g);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(dalloc_fixed_free(&heap, g), DALLOC_OK); /* f can grow in place */
+    test_fill(p, 100, 1);
+    test_fill(f, 100, 2);
+    ck_assert_int_eq(dalloc_retag(&heap, p, m), DALLOC_OK);
+    ck_assert_int_eq(dalloc_retag(&heap, f, m), DALLOC_OK);
+    ck_assert_int_eq(dalloc_retag(&heap, p, DALLOC_NO_MODULE), DALLOC_OK);
+    ck_assert_int_eq(dalloc_retag(&heap, f, DALLOC_NO_MODULE), DALLOC_OK);
+    first = test_stats(&heap);
+    for (i = 0; i < 20; i++) {
+        ck_assert_int_eq(dalloc_retag(&heap, p, m), DALLOC_OK);
+        ck_assert_int_eq(dalloc_retag(&heap, f, m), DALLOC_OK);
+        ck_assert_int_eq(dalloc_retag(&heap, p, DALLOC_NO_MODULE), DALLOC_OK);
+        ck_assert_int_eq(dalloc_retag(&heap, f, DALLOC_NO_MODULE), DALLOC_OK);
+        ck_assert_uint_eq(test_stats(&heap).used_bytes, first.used_bytes);
+    }
+    ck_assert(test_verify(p, 100, 1));
+    ck_assert(test_verify(f, 100, 2));
+    /* A realloc gives the kept room back to the layout it computes. */
+    ck_assert_int_eq(dalloc_realloc(&heap, 100, &p), DALLOC_OK);
+    ck_assert_uint_le(test_stats(&heap).used_bytes, first.used_bytes);
+    ck_assert(test_verify(p, 100, 1));
+    TEST_HEAP_OK(&heap);
+}
+END_TEST
+
 /* ---- --enable-debug-checks --------------------------------------------------- */
 
 #if DALLOC_DEBUG_CHECKS
@@ -415,6 +487,8 @@ static Suite *errors_suite(void)
     tcase_add_test(t, error_print_explicit);
     tcase_add_test(t, check_tells_corruption);
     tcase_add_test(t, overflowing_sizes_refused);
+    tcase_add_test(t, bad_owner_never_read_or_written);
+    tcase_add_test(t, module_cycles_do_not_grow_blocks);
 #if DALLOC_DEBUG_CHECKS
     tcase_add_test(t, debug_checks_catch_corruption_at_the_next_call);
 #endif
