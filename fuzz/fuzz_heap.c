@@ -78,6 +78,24 @@
 #ifndef DALLOC_MAX_ALLOCATIONS
 #define DALLOC_MAX_ALLOCATIONS 0
 #endif
+
+/* A word the harness reads on purpose where the library has told Valgrind's
+ * memcheck that user code may not (a bad owner in a header or free space:
+ * src/vg.c); read with memcheck's reports off, and taken as defined. */
+#if defined(DALLOC_VALGRIND) && DALLOC_VALGRIND
+#include <valgrind/memcheck.h>
+static void *peek(void *const *p)
+{
+    void *v;
+    VALGRIND_DISABLE_ERROR_REPORTING;
+    v = *p;
+    VALGRIND_ENABLE_ERROR_REPORTING;
+    (void)VALGRIND_MAKE_MEM_DEFINED(&v, sizeof v);
+    return v;
+}
+#else
+static void *peek(void *const *p) { return *p; }
+#endif
 /* --enable-guards=N: every block carries N + 2 more bytes (dalloc(7)). */
 #if defined(DALLOC_GUARDS) && DALLOC_GUARDS > 0
 #define GUARD_ROOM ((size_t)DALLOC_GUARDS + 2u)
@@ -2082,7 +2100,7 @@ static void op_bad_owner(void)
     dalloc_status_t st;
     int i = -1;
     if (ow != NULL && ((uintptr_t)ow % W) == 0)
-        was = *ow;
+        was = peek(ow);
     if (c % 3 == 2) { /* as the new owner of dalloc_replace() */
         i = pick(c >> 2, p_owned);
         if (i < 0)
@@ -2115,7 +2133,7 @@ static void op_bad_owner(void)
     }
     EXPECT(st, allowed);
     if (ow != NULL && ((uintptr_t)ow % W) == 0)
-        CHECK(*ow == was); /* not written, whatever was refused */
+        CHECK(peek(ow) == was); /* not written, whatever was refused */
     settle();
     refused(st, false);
     verify_all();

@@ -120,7 +120,7 @@ struct dalloc_ctl {
     uint32_t orphaned;          /* registrations dropped because the variable
                                    no longer held its block */
 #if DALLOC_VALGRIND
-    bool vg_on;                 /* running under Valgrind (vg.c) */
+    bool vg_on;                 /* running under memcheck (vg.c) */
     unsigned vg_depth;          /* HEAP_LOCK()s held (the lock is recursive) */
     const uint8_t *vg_from, *vg_to; /* a run being moved, announced by */
     ptrdiff_t vg_delta;             /* dalloc__vg_moving() */

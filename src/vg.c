@@ -141,7 +141,9 @@ void dalloc__vg_live(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh)
  * the heap's own figures.  dalloc__vg_live() follows with the user's size. */
 void dalloc__vg_shrinking(dalloc_heap_t *h, blk_t *b, size_t size)
 {
-    uint8_t *cut = (uint8_t *)b + size - (blk_has(b, F_MOD | F_SPARE) ? MT : 0), *end = blk_end(b);
+    /* A module's trailer is written at the new end (F_MOD only: the room
+     * of F_SPARE holds nothing, and a realloc gives it back to the user). */
+    uint8_t *cut = (uint8_t *)b + size - (blk_has(b, F_MOD) ? MT : 0), *end = blk_end(b);
     if (vg_on(h) && cut < end)
         noaccess(cut, (size_t)(end - cut));
 }

@@ -42,7 +42,7 @@ void dalloc__vg_quiet(dalloc_heap_t *h, bool quiet);
  * back.  A no-op natively. */
 void dalloc__vg_buffer(const dalloc_heap_t *h);
 /* A heap was laid out (fresh: by dalloc_heap_init(), which also decides
- * once whether it runs under Valgrind; else by dalloc_heap_reset()): the
+ * once whether it runs under memcheck; else by dalloc_heap_reset()): the
  * whole arena is free, so unaddressable. */
 void dalloc__vg_arena(dalloc_heap_t *h, bool fresh);
 /* Used block b is about to shrink in place to size bytes. */

@@ -255,6 +255,10 @@ static NOINLINE void case_clean(void)
     branch_on(((uint8_t *)p[5])[223]);
     expect(dalloc_retag(&heap, p[5], DALLOC_NO_MODULE) == DALLOC_OK, "untag");
     branch_on(((uint8_t *)p[5])[0]);
+    expect(dalloc_retag(&heap, p[5], net) == DALLOC_OK && dalloc_retag(&heap, p[5], DALLOC_NO_MODULE) == DALLOC_OK,
+           "retag cycle");
+    expect(dalloc_realloc(&heap, 224, &p[5]) == DALLOC_OK, "realloc after cycles");
+    branch_on(((uint8_t *)p[5])[223]);
     expect(dalloc_alloc_in(&heap, 50, (big = NULL, &big), net) == DALLOC_OK, "alloc_in");
     memset(big, 1, 50);
     expect(dalloc_realloc(&heap, 2000, &big) == DALLOC_OK, "module grow");

@@ -247,7 +247,8 @@ int main(void)
         bool complete;
         report_t r = memcheck_run("none", &complete);
         if (!complete || r.status != 0) {
-            printf("test_memcheck: %s cannot run %s (exit %d; unreadable debug information?): skipped\n",
+            printf("test_memcheck: %s cannot run %s (exit %d: a sanitizer build, or debug information"
+                   " it cannot read?): skipped\n",
                    valgrind_prog(), cases_prog(), r.status);
             return 77;
         }
