@@ -7,6 +7,10 @@
 
 #if DALLOC_EVENTS
 
+/* The dispatchers are called only when guards are built in: with Valgrind
+ * annotations alone, heap_internal.h calls vg.c directly behind a test of
+ * the heap's flag. */
+#if DALLOC_GUARDS > 0
 void (dalloc__ev_live)(dalloc_heap_t *h, blk_t *b, size_t n, bool fresh)
 {
     (void)h, (void)fresh;
@@ -54,6 +58,8 @@ void (dalloc__ev_moved)(dalloc_heap_t *h, const uint8_t *old, blk_t *nb)
     dalloc__vg_moved(h, old, nb);
 #endif
 }
+
+#endif /* DALLOC_GUARDS > 0 */
 
 size_t dalloc__user_size(const blk_t *b)
 {

@@ -4,6 +4,14 @@
  * freeidx.c provides them out of line for every caller; alloc.c inlines
  * them into dalloc_alloc() and dalloc_free() when optimising for speed
  * (an -Os build calls the out-of-line copies instead, to stay small).
+ *
+ * Coverage counts the branches of every inlined copy apart: where a copy
+ * has `fixed` constant (release_in(), use_hole_in(), put_hole()), or a
+ * size known at its call site, one side of such a test cannot be taken
+ * in that copy, although every side is taken in some copy.  Likewise
+ * `end != c->hi` for a fixed hole or block: the fixed region's index is
+ * its topmost block while it holds any other, so no user block or hole
+ * ends at hi; the test keeps these helpers right for any block.
  */
 #ifndef DALLOC_SPACE_H
 #define DALLOC_SPACE_H
