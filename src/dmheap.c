@@ -72,22 +72,29 @@ void dmheap_unregister_module(const char *module_name)
     dalloc__logf("[INFO] dmheap: Module %s unregistered successfully.", module_name);
 }
 
+/* A fixed block of the default heap; a refusal is logged. */
+static void *take(size_t size, size_t alignment, dalloc_module_t id)
+{
+    void *p = dalloc_fixed_alloc(&dm_heap, size, alignment, id);
+    if (p == NULL)
+        dalloc__logf("[ERROR] dmheap: Cannot allocate %lu bytes: %s.", (unsigned long)size,
+                     dalloc_strerror(dalloc_last_error(&dm_heap)));
+    return p;
+}
+
 void *dmheap_aligned_alloc(size_t alignment, size_t size, const char *module_name)
 {
     dalloc_module_t id = DALLOC_NO_MODULE;
-    void *p;
     if (!dm_ready || alignment == 0 || (alignment & (alignment - 1)) != 0 ||
         (module_name != NULL && !module_id(module_name, &id)))
         return NULL;
-    p = dalloc_fixed_alloc(&dm_heap, size, alignment, id);
-    if (p == NULL)
-        dalloc__logf("[ERROR] dmheap: Cannot allocate %lu bytes: %s.", (unsigned long)size,
-                    dalloc_strerror(dalloc_last_error(&dm_heap)));
-    return p;
+    return take(size, alignment, id);
 }
 
 void *dmheap_malloc(size_t size, const char *module_name)
 {
+    if (dm_ready && module_name == NULL) /* untracked: the short way (dm_align is checked) */
+        return take(size, dm_align, DALLOC_NO_MODULE);
     return dmheap_aligned_alloc(dm_ready ? dm_align : 1, size, module_name);
 }
 
