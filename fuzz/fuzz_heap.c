@@ -1138,6 +1138,26 @@ static void op_alloc(int flavor)
     verify_all();
 }
 
+/* After a free of model block i: the model follows a success (and the
+ * compaction of DALLOC_COMPACT_ON_FREE), a refusal must have changed
+ * nothing; then every block is verified. */
+static void free_done(dalloc_status_t st, int i)
+{
+    if (st == DALLOC_OK) {
+        model_free(i);
+        settle();
+        served();
+        if (policy != DALLOC_COMPACT_ON_FREE)
+            check_no_move();
+        else
+            check_compact();
+    } else {
+        settle();
+        refused(st, false);
+    }
+    verify_all();
+}
+
 /* Free block i (or, with v, whatever v names) by value. */
 static void do_free_value(void *v)
 {
@@ -1158,21 +1178,8 @@ static void do_free_value(void *v)
         st = dalloc_free(&heap, &tmp, USING_PTR_VALUE);
     }
     EXPECT(st, allowed);
-    if (st == DALLOC_OK) {
-        CHECK(tmp == NULL);
-        model_free(i);
-        settle();
-        served();
-        if (policy != DALLOC_COMPACT_ON_FREE)
-            check_no_move();
-        else
-            check_compact();
-    } else {
-        CHECK(tmp == v);
-        settle();
-        refused(st, false);
-    }
-    verify_all();
+    CHECK(tmp == (st == DALLOC_OK ? NULL : v));
+    free_done(st, i);
 }
 
 /* Free by address through owner address o (a registered owner or not). */
@@ -1196,21 +1203,9 @@ static void do_free_addr(void **o)
         st = dalloc_free(&heap, o, USING_PTR_ADDRESS);
     }
     EXPECT(st, allowed);
-    if (st == DALLOC_OK) {
-        /* the owner is cleared: verify_all() sees the root or the slot
-         * (which compaction under DALLOC_COMPACT_ON_FREE may have moved) */
-        model_free(i);
-        settle();
-        served();
-        if (policy != DALLOC_COMPACT_ON_FREE)
-            check_no_move();
-        else
-            check_compact();
-    } else {
-        settle();
-        refused(st, false);
-    }
-    verify_all();
+    /* on success the owner is cleared: verify_all() sees the root or the
+     * slot (which compaction under DALLOC_COMPACT_ON_FREE may have moved) */
+    free_done(st, i);
 }
 
 static void op_free(int by_value)
