@@ -22,6 +22,12 @@
  * -DBENCH_MIMALLOC (link -lmimalloc) add those allocators; both replace the
  * process's malloc when linked, so glibc's malloc/free are then looked up in
  * libc.so.6 with dlsym() for the reference (link -ldl on glibc < 2.34).
+ *
+ * Built with -DDALLOC_FILL_FREED=0 (zero-on-free off, the library's switch;
+ * bench/run builds this second binary for the like-for-like churn), every bar
+ * is printed as an "info" line: the bars apply to the default build only.
+ * --nofill-json FILE (default build, churn) reads that binary's JSON and
+ * prints the like-for-like section and the cost of zeroing after the churn.
  */
 #define _POSIX_C_SOURCE 199309L
 #define DALLOC_NO_SEED_NAMES 1
@@ -83,6 +89,15 @@ static void ref_init(void) {}
 #endif
 
 #define KIB ((size_t)1024)
+
+/* 1 when this binary was built with zero-on-free turned off
+ * (-DDALLOC_FILL_FREED=0 on the command line, as bench/run builds the
+ * like-for-like binary): its bars are then informative only. */
+#if defined(DALLOC_FILL_FREED) && DALLOC_FILL_FREED == 0
+#define BENCH_NOFILL 1
+#else
+#define BENCH_NOFILL 0
+#endif
 
 /* ======================================================================== */
 /* Small utilities                                                           */
@@ -234,6 +249,39 @@ static void check_heap(dalloc_heap_t *h, const char *where)
         fatal("dalloc_check() failed %s", where);
 }
 
+/* Whether this build zeroes freed memory, observed rather than assumed (the
+ * switch is compile-time in the library): a 512 B block filled with a
+ * pattern is freed between two live blocks (MANUAL policy: nothing moves),
+ * then the middle 384 bytes of where it was are read (the heap's buffer is
+ * ours).  1: at least 90 % zeros; 0: at least 90 % of the pattern kept;
+ * -1: neither. */
+static int observe_zero_on_free(void)
+{
+    enum { HEAP = 8192, SZ = 512, FROM = 64, LEN = 384 };
+    dalloc_heap_t h;
+    void *raw = xmalloc(HEAP), *a = NULL, *b = NULL, *c = NULL;
+    const uint8_t *mid;
+    size_t i, zero = 0, kept = 0;
+    if (dalloc_heap_init(&h, align64(raw), HEAP) != DALLOC_OK ||
+        dalloc_set_policy(&h, DALLOC_COMPACT_MANUAL) != DALLOC_OK || dalloc_alloc(&h, 64, &a) != DALLOC_OK ||
+        dalloc_alloc(&h, SZ, &b) != DALLOC_OK || dalloc_alloc(&h, 64, &c) != DALLOC_OK)
+        fatal("zero-on-free probe: heap set-up failed");
+    fill(b, SZ, 0x2E0u);
+    mid = (const uint8_t *)b + FROM;
+    if (dalloc_free(&h, &b, USING_PTR_ADDRESS) != DALLOC_OK)
+        fatal("zero-on-free probe: free failed");
+    for (i = 0; i < LEN; i++) {
+        zero += mid[i] == 0;
+        kept += mid[i] == (uint8_t)(0x2E0u * 131u + (uint32_t)(FROM + i) * 7u + 1u);
+    }
+    if (dalloc_free(&h, &a, USING_PTR_ADDRESS) != DALLOC_OK || dalloc_free(&h, &c, USING_PTR_ADDRESS) != DALLOC_OK)
+        fatal("zero-on-free probe: free failed");
+    check_heap(&h, "in the zero-on-free probe");
+    dalloc_heap_deinit(&h);
+    free(raw);
+    return zero * 10 >= LEN * 9 ? 1 : kept * 10 >= LEN * 9 ? 0 : -1;
+}
+
 /* ======================================================================== */
 /* Results: JSON records, .dat files, bars                                   */
 
@@ -281,6 +329,11 @@ static void print_bar(const bar_t *b)
 {
     if (b->skipped) {
         printf("SKIP  %-58s (not measured in this run)\n", b->name);
+        return;
+    }
+    if (BENCH_NOFILL) {
+        printf("info  %-58s %9.3f%s  (the bar %s %.3g%s applies to the default build)\n", b->name, b->value, b->unit,
+               b->higher_is_better ? ">=" : "<=", b->limit, b->unit);
         return;
     }
     printf("%s  %-58s %9.3f%s  bar %s %.3g%s", bar_pass(b) ? "PASS" : "FAIL", b->name, b->value, b->unit,
@@ -334,6 +387,11 @@ static void json_number(FILE *f, double v)
         fprintf(f, "%.6g", v);
 }
 
+static time_t run_start;            /* wall clock at the start (meta.unix_time) */
+static size_t churn_ops_used;       /* timed churn ops per run (meta.churn_ops; 0: no churn) */
+static size_t churn_runs_used;      /* timed rounds of the churn (meta.churn_runs) */
+static int zero_on_free_seen = -1;  /* observe_zero_on_free(): 1 zeroes, 0 keeps the bytes, -1 unclear */
+
 static int write_json(const char *path, const char *date, int quick, const char *modes)
 {
     FILE *f = fopen(path, "w");
@@ -348,8 +406,11 @@ static int write_json(const char *path, const char *date, int quick, const char 
     json_string(f, modes);
     fprintf(f, ",\n    \"quick\": %s,\n    \"reference\": ", quick ? "true" : "false");
     json_string(f, REF_NAME);
-    fprintf(f, ",\n    \"header_size\": %zu,\n    \"alignment\": %d,\n    \"pointer_bits\": %zu\n  }",
-            hdr_size, DALLOC_ALIGNMENT, 8 * sizeof(void *));
+    fprintf(f, ",\n    \"header_size\": %zu,\n    \"alignment\": %d,\n    \"pointer_bits\": %zu", hdr_size,
+            DALLOC_ALIGNMENT, 8 * sizeof(void *));
+    fprintf(f, ",\n    \"unix_time\": %lld,\n    \"fill_freed_build\": %d,\n    \"zero_on_free_observed\": %d",
+            (long long)run_start, BENCH_NOFILL ? 0 : 1, zero_on_free_seen);
+    fprintf(f, ",\n    \"churn_ops\": %zu,\n    \"churn_runs\": %zu\n  }", churn_ops_used, churn_runs_used);
     /* Sections in order of first appearance, keys in recording order. */
     for (i = 0; i < nrec; i++) {
         int seen = 0, first = 1;
@@ -383,7 +444,7 @@ static int write_json(const char *path, const char *date, int quick, const char 
         fprintf(f, ", \"goal\": ");
         json_number(f, bars[i].goal > 0 ? bars[i].goal : not_a_number());
         fprintf(f, ", \"higher_is_better\": %s, \"result\": \"%s\"}", bars[i].higher_is_better ? "true" : "false",
-                bars[i].skipped ? "SKIP" : bar_pass(&bars[i]) ? "PASS" : "FAIL");
+                bars[i].skipped ? "SKIP" : BENCH_NOFILL ? "info" : bar_pass(&bars[i]) ? "PASS" : "FAIL");
     }
     fprintf(f, "\n  ],\n  \"data_errors\": %lu\n}\n", data_errors);
     if (fclose(f) != 0) {
@@ -406,6 +467,57 @@ static FILE *dat_open(const char *name)
     if (f == NULL)
         perror(path);
     return f;
+}
+
+/* Reading back a JSON file of this program (the like-for-like binary's): the
+ * layout write_json() writes, a section opening with `\n  "sec": {` and
+ * closing with `\n  }`, one `\n    "key": value` per line. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = (char *)malloc((size_t)n + 1);
+        if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+            buf[n] = '\0';
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The text of the value of `key` in section `sec`, or NULL. */
+static const char *json_value(const char *buf, const char *sec, const char *key)
+{
+    char pat[160];
+    const char *s, *end, *k;
+    snprintf(pat, sizeof pat, "\n  \"%s\": {", sec);
+    s = strstr(buf, pat);
+    if (s == NULL)
+        return NULL;
+    s += strlen(pat);
+    end = strstr(s, "\n  }");
+    snprintf(pat, sizeof pat, "\n    \"%s\": ", key);
+    k = strstr(s, pat);
+    return k != NULL && (end == NULL || k < end) ? k + strlen(pat) : NULL;
+}
+
+/* A number of `sec` (NaN when absent or null). */
+static double json_num(const char *buf, const char *sec, const char *key)
+{
+    const char *v = json_value(buf, sec, key);
+    char *end;
+    double d;
+    if (v == NULL)
+        return not_a_number();
+    d = strtod(v, &end);
+    return end != v ? d : not_a_number();
 }
 
 /* ======================================================================== */
@@ -954,6 +1066,14 @@ static size_t churn_heap_for(size_t n) { return n <= 400 ? 64 * KIB : n * 256; }
 /* kind/glibc at N = 128, 400, 1024 (0: not measured) */
 static double churn_ratio[K_COUNT][3];
 
+/* This run's churn figures by position in the N list (0: not measured), for
+ * the like-for-like section. */
+static size_t churn_n[3], churn_nn;
+static double churn_ns[3][K_COUNT], churn_rt[3][K_COUNT];
+static const char *nofill_json; /* --nofill-json FILE */
+
+static void churn_like_for_like(time_t t0, time_t t1);
+
 static void mode_churn(void)
 {
     static const size_t def_ns[] = {128, 400, 1024};
@@ -962,7 +1082,10 @@ static void mode_churn(void)
     size_t ops_onfree = opt.ops ? opt.ops : opt.quick ? 2000 : 40000;
     size_t verify_ops = opt.quick ? 4000 : 50000;
     int k;
+    time_t t_start = time(NULL);
 
+    churn_ops_used = ops;
+    churn_runs_used = opt.runs;
     if (opt.n) {
         ns[0] = opt.n;
         nn = 1;
@@ -1019,6 +1142,7 @@ static void mode_churn(void)
                 double r = ratio_of(&m[idx[k]], &m[gi]);
                 snprintf(ratio, sizeof ratio, "%.2fx", r);
                 rec("churn", r, "n%zu.%s.ratio", n, kind_name[k]);
+                churn_rt[ni][k] = r;
                 if (k != K_GLIBC) {
                     if (n == 128) churn_ratio[k][0] = r;
                     if (n == 400) churn_ratio[k][1] = r;
@@ -1035,13 +1159,121 @@ static void mode_churn(void)
             printf("  %-34s %9.1f %9.1f %9.1f %8s %9lu %9s %10s\n", kind_label[k], res->ns_op, res->ns_min,
                    res->ns_max, ratio, res->refusals, comp, moved);
             rec("churn", res->ns_op, "n%zu.%s.ns_op", n, kind_name[k]);
+            churn_ns[ni][k] = res->ns_op;
             rec("churn", (double)res->refusals, "n%zu.%s.refusals", n, kind_name[k]);
             if (is_dalloc(k) && res->unjustified)
                 printf("  !! %lu of those refusals came while live+headers+request fitted the arena\n",
                        res->unjustified);
         }
+        churn_n[ni] = n;
+        churn_nn = ni + 1;
         ops_free(&o);
     }
+    if (nofill_json != NULL)
+        churn_like_for_like(t_start, time(NULL));
+}
+
+/* Like-for-like (informative): the same churn measured by the binary built
+ * with -DDALLOC_FILL_FREED=0 (bench/run runs it just before this one and
+ * passes its JSON), next to this run's figures.  Its ratios are against the
+ * glibc it measured itself; the cost of zeroing is this run's ns/op minus
+ * its ns/op, and the same difference for glibc (identical work in both runs)
+ * shows how far the two runs drifted apart. */
+static void churn_like_for_like(time_t t0, time_t t1)
+{
+    static const int kinds[] = {K_GLIBC, K_DALLOC, K_FIXED, K_DMHEAP};
+    static const char *const short_label[] = {"glibc", "relocatable", "fixed", "dmheap (module NULL)"};
+    char *buf = slurp(nofill_json);
+    char when_nf[16] = "?", when_0[16], when_1[16];
+    double nf_unix, nf_elapsed, nf_build, nf_seen, nf_ops, nf_runs, span, nf_ratio[3][4];
+    size_t ni, ki;
+    time_t tn;
+
+    memset(nf_ratio, 0, sizeof nf_ratio);
+    printf("\n-- like-for-like: zero-on-free off (glibc and TLSF do not zero) --\n");
+    if (buf == NULL) {
+        printf("not available: cannot read %s (written by the -DDALLOC_FILL_FREED=0 binary)\n", nofill_json);
+        return;
+    }
+    nf_unix = json_num(buf, "meta", "unix_time");
+    nf_elapsed = json_num(buf, "run", "elapsed_s");
+    nf_build = json_num(buf, "meta", "fill_freed_build");
+    nf_seen = json_num(buf, "meta", "zero_on_free_observed");
+    nf_ops = json_num(buf, "meta", "churn_ops");
+    nf_runs = json_num(buf, "meta", "churn_runs");
+    strftime(when_0, sizeof when_0, "%H:%M:%S", gmtime(&t0));
+    strftime(when_1, sizeof when_1, "%H:%M:%S", gmtime(&t1));
+    if (nf_unix == nf_unix) {
+        tn = (time_t)nf_unix;
+        strftime(when_nf, sizeof when_nf, "%H:%M:%S", gmtime(&tn));
+    }
+    span = nf_unix == nf_unix ? difftime(t1, (time_t)nf_unix) : not_a_number();
+    printf("Informative, not a bar: the bars stay on the default build, which zero-fills freed memory\n"
+           "(DALLOC_FILL_FREED defaults to 1); glibc malloc and TLSF do not zero freed memory.  A second\n"
+           "binary, same sources and flags plus -DDALLOC_FILL_FREED=0, ran the same churn (same ops, seeds,\n"
+           "heaps, rounds) of glibc, relocatable, fixed and dmheap blocks; its ratios are against the glibc\n"
+           "it measured itself.  zeroing = default ns/op - no-fill ns/op: the cost of zero-on-free per op;\n"
+           "the glibc row shows the same difference for glibc (identical work in both runs: the drift).\n");
+    printf("no-fill run from %s UTC (%.1f s), this churn %s-%s UTC: %.0f s in all; figures read from\n  %s\n",
+           when_nf, nf_elapsed, when_0, when_1, span, nofill_json);
+    printf("zero-on-free observed (a freed block's middle): this build %s, no-fill build %s\n",
+           zero_on_free_seen == 1 ? "zeroes it" : zero_on_free_seen == 0 ? "keeps its bytes" : "unclear",
+           nf_seen == 1 ? "zeroes it" : nf_seen == 0 ? "keeps its bytes" : "unclear");
+    if (nf_build != 0 || nf_seen != 0)
+        printf("!! that JSON is not from a build that keeps freed bytes (fill_freed_build %.0f, observed %.0f):\n"
+               "!! its figures are not like-for-like\n", nf_build, nf_seen);
+    if (zero_on_free_seen != 1)
+        printf("!! this build was not seen zeroing freed memory: the difference below is not the cost of zeroing\n");
+    if (nf_ops != (double)churn_ops_used || nf_runs != (double)churn_runs_used)
+        printf("!! the no-fill run timed %.0f ops x %.0f rounds, this one %zu x %zu: not the same workload\n", nf_ops,
+               nf_runs, churn_ops_used, churn_runs_used);
+    printf("  %6s  %-22s %14s %14s %14s %9s %9s\n", "N", "allocator", "default ns/op", "no-fill ns/op",
+           "zeroing ns/op", "default", "no-fill");
+    printf("  %6s  %-22s %14s %14s %14s %9s %9s\n", "", "", "(median)", "(median)", "", "vs glibc", "vs glibc");
+    for (ni = 0; ni < churn_nn; ni++) {
+        size_t n = churn_n[ni];
+        for (ki = 0; ki < sizeof kinds / sizeof kinds[0]; ki++) {
+            int k = kinds[ki];
+            char key[64], zs[16] = "-", dz[24] = "-", rd[16] = "-", rn[16] = "-";
+            double d = churn_ns[ni][k], z, r;
+            if (!(d > 0))
+                continue;
+            snprintf(key, sizeof key, "n%zu.%s.ns_op", n, kind_name[k]);
+            z = json_num(buf, "churn", key);
+            snprintf(key, sizeof key, "n%zu.%s.ratio", n, kind_name[k]);
+            r = json_num(buf, "churn", key);
+            if (churn_rt[ni][k] > 0)
+                snprintf(rd, sizeof rd, "%.2fx", churn_rt[ni][k]);
+            if (r == r)
+                snprintf(rn, sizeof rn, "%.2fx", r);
+            if (z == z) {
+                double dd = d - z > -0.05 && d - z < 0.05 ? 0.0 : d - z; /* no "-0.0" */
+                snprintf(zs, sizeof zs, "%.1f", z);
+                snprintf(dz, sizeof dz, k == K_GLIBC ? "%+.1f drift" : "%+.1f", dd);
+                rec("churn_nofill", d, "n%zu.%s.default_ns_op", n, kind_name[k]);
+                rec("churn_nofill", z, "n%zu.%s.ns_op", n, kind_name[k]);
+                rec("churn_nofill", d - z, k == K_GLIBC ? "n%zu.%s.drift_ns_op" : "n%zu.%s.zeroing_ns_op", n,
+                    kind_name[k]);
+            }
+            if (r == r && k != K_GLIBC) {
+                rec("churn_nofill", r, "n%zu.%s.ratio", n, kind_name[k]);
+                nf_ratio[ni][ki] = r;
+            }
+            printf("  %6zu  %-22s %14.1f %14s %14s %9s %9s\n", n, short_label[ki], d, zs, dz, rd, rn);
+        }
+    }
+    /* The no-fill ratios in the bars' wording, labelled info: no bar applies. */
+    for (ki = 1; ki < sizeof kinds / sizeof kinds[0]; ki++)
+        for (ni = 0; ni < churn_nn; ni++) {
+            char name[96];
+            if (!(nf_ratio[ni][ki] > 0))
+                continue;
+            snprintf(name, sizeof name, "no-fill churn N=%zu: %s / glibc ns per op", churn_n[ni],
+                     kinds[ki] == K_DALLOC ? "dalloc" : kinds[ki] == K_FIXED ? "dalloc_malloc" : "dmheap_malloc");
+            printf("info  %-58s %9.3fx  (informative; the bars apply to the default build)\n", name,
+                   nf_ratio[ni][ki]);
+        }
+    free(buf);
 }
 
 /* ======================================================================== */
@@ -1315,7 +1547,7 @@ static double time_memmove(uint8_t *buf, size_t bytes, size_t shift)
 static int sparse_freed(size_t i, size_t stride) { return i % stride == stride - 1; }
 
 static size_t build_sparse(dalloc_heap_t *h, void *mem, size_t heap_bytes, void **slot, uint16_t *len, size_t maxs,
-                           uint64_t seed, size_t stride)
+                           uint64_t seed, size_t stride, size_t uniform)
 {
     rng_t r;
     size_t nb = 0, i;
@@ -1323,7 +1555,7 @@ static size_t build_sparse(dalloc_heap_t *h, void *mem, size_t heap_bytes, void 
     if (dalloc_heap_init(h, mem, heap_bytes) != DALLOC_OK || dalloc_set_policy(h, DALLOC_COMPACT_MANUAL) != DALLOC_OK)
         fatal("compaction: heap init failed");
     for (;;) {
-        size_t n = lu_size(&r);
+        size_t n = uniform ? uniform : lu_size(&r);
         if (nb == maxs)
             fatal("compaction: out of slots");
         slot[nb] = NULL;
@@ -1340,6 +1572,72 @@ static size_t build_sparse(dalloc_heap_t *h, void *mem, size_t heap_bytes, void 
 }
 
 static double compaction_worst_ratio8 = -1;
+
+/* One layout of build_sparse() (uniform 0: log-uniform sizes), rebuilt reps
+ * times: dalloc_compact() timed on each rebuild, every live block checked,
+ * then one memmove of the bytes it moved; medians. */
+typedef struct {
+    size_t live, kept, moved, nmoved;
+    double compact_ns, memmove_ns;
+} sparse_t;
+
+/* The JSON figures of one measured layout (key: its name). */
+static void rec_sparse(const char *key, const sparse_t *sp, double overhead_per_block)
+{
+    rec("compaction", (double)sp->live, "%s.live_bytes", key);
+    rec("compaction", (double)sp->moved, "%s.bytes_moved", key);
+    rec("compaction", (double)sp->nmoved, "%s.blocks_moved", key);
+    rec("compaction", sp->compact_ns, "%s.compact_ns", key);
+    rec("compaction", sp->memmove_ns, "%s.memmove_ns", key);
+    rec("compaction", sp->compact_ns / sp->memmove_ns, "%s.ratio", key);
+    rec("compaction", overhead_per_block, "%s.overhead_ns_per_block", key);
+}
+
+static void sparse_measure(size_t heap_bytes, uint64_t seed, size_t stride, size_t uniform, size_t reps,
+                           sparse_t *out)
+{
+    size_t r, nb = 0, maxs = heap_bytes / 16;
+    void *raw = xmalloc(heap_bytes);
+    void **slot = (void **)calloc(maxs, sizeof(void *));
+    void **before = (void **)calloc(maxs, sizeof(void *));
+    uint16_t *len = (uint16_t *)calloc(maxs, sizeof(uint16_t));
+    uint8_t *mbuf = (uint8_t *)xmalloc(heap_bytes + 4096);
+    double tc[32], tm[32];
+    if (slot == NULL || len == NULL || before == NULL)
+        exit(2);
+    memset(out, 0, sizeof *out);
+    for (r = 0; r < reps; r++) {
+        dalloc_heap_t h;
+        uint64_t t0, t1;
+        size_t i, mv;
+        nb = build_sparse(&h, align64(raw), heap_bytes, slot, len, maxs, seed, stride, uniform);
+        out->live = h.offset;
+        memcpy(before, slot, nb * sizeof(void *));
+        t0 = now_ns();
+        mv = dalloc_compact(&h);
+        t1 = now_ns();
+        tc[r] = (double)(t1 - t0);
+        out->nmoved = out->kept = 0;
+        for (i = 0; i < nb; i++) {
+            if (sparse_freed(i, stride))
+                continue;
+            out->kept++;
+            out->nmoved += slot[i] != before[i];
+            if (!verify(slot[i], len[i], (uint32_t)i))
+                fatal("compaction: block %zu changed", i);
+        }
+        check_heap(&h, "after dalloc_compact");
+        out->moved = mv;
+        tm[r] = time_memmove(mbuf, mv > 0 ? mv : 1, 256);
+    }
+    out->compact_ns = median(tc, reps);
+    out->memmove_ns = median(tm, reps);
+    free(raw);
+    free(slot);
+    free(before);
+    free(len);
+    free(mbuf);
+}
 
 /* stride 2: every other block freed (the bar's layout); stride 8: every 8th
  * (live blocks in runs of 7).  Besides the ratio, the per-block overhead:
@@ -1359,63 +1657,54 @@ static void compaction_sizes(size_t stride)
     printf("  %9s %9s %8s %10s %8s %12s %12s %9s %8s\n", "live KiB", "heap KiB", "blocks", "moved B", "moved n",
            "compact ns", "memmove ns", "ratio", "ns/blk");
     for (li = 0; li < 3; li++) {
-        size_t heap_bytes = 2 * lives[li] + lives[li] / 16 + 4 * KIB, r, nb = 0, moved = 0, live = 0, nmoved = 0;
-        size_t maxs = heap_bytes / 16, kept = 0;
-        void *raw = xmalloc(heap_bytes);
-        void **slot = (void **)calloc(maxs, sizeof(void *));
-        void **before = (void **)calloc(maxs, sizeof(void *));
-        uint16_t *len = (uint16_t *)calloc(maxs, sizeof(uint16_t));
-        uint8_t *mbuf = (uint8_t *)xmalloc(heap_bytes + 4096);
-        double tc[32], tm[32], c, m, per;
+        size_t heap_bytes = 2 * lives[li] + lives[li] / 16 + 4 * KIB;
+        sparse_t sp;
+        double c, m, per;
         char key[32];
-        if (slot == NULL || len == NULL || before == NULL)
-            exit(2);
         snprintf(key, sizeof key, stride == 2 ? "live%zuk" : "every8.live%zuk", lives[li] / KIB);
-        for (r = 0; r < reps; r++) {
-            dalloc_heap_t h;
-            uint64_t t0, t1;
-            size_t i, mv;
-            nb = build_sparse(&h, align64(raw), heap_bytes, slot, len, maxs, 0xC0DAu + li, stride);
-            live = h.offset;
-            memcpy(before, slot, nb * sizeof(void *));
-            t0 = now_ns();
-            mv = dalloc_compact(&h);
-            t1 = now_ns();
-            tc[r] = (double)(t1 - t0);
-            nmoved = kept = 0;
-            for (i = 0; i < nb; i++) {
-                if (sparse_freed(i, stride))
-                    continue;
-                kept++;
-                nmoved += slot[i] != before[i];
-                if (!verify(slot[i], len[i], (uint32_t)i))
-                    fatal("compaction: block %zu changed", i);
-            }
-            check_heap(&h, "after dalloc_compact");
-            moved = mv;
-            tm[r] = time_memmove(mbuf, mv > 0 ? mv : 1, 256);
-        }
-        c = median(tc, reps);
-        m = median(tm, reps);
-        per = nmoved > 0 ? (c - m) / (double)nmoved : 0;
-        printf("  %9.1f %9zu %8zu %10zu %8zu %12.0f %12.0f %8.2fx %8.1f\n", (double)live / 1024.0, heap_bytes / KIB,
-               kept, moved, nmoved, c, m, c / m, per);
-        rec("compaction", (double)live, "%s.live_bytes", key);
-        rec("compaction", (double)moved, "%s.bytes_moved", key);
-        rec("compaction", (double)nmoved, "%s.blocks_moved", key);
-        rec("compaction", c, "%s.compact_ns", key);
-        rec("compaction", m, "%s.memmove_ns", key);
-        rec("compaction", c / m, "%s.ratio", key);
-        rec("compaction", per, "%s.overhead_ns_per_block", key);
+        sparse_measure(heap_bytes, 0xC0DAu + li, stride, 0, reps, &sp);
+        c = sp.compact_ns;
+        m = sp.memmove_ns;
+        per = sp.nmoved > 0 ? (c - m) / (double)sp.nmoved : 0;
+        printf("  %9.1f %9zu %8zu %10zu %8zu %12.0f %12.0f %8.2fx %8.1f\n", (double)sp.live / 1024.0, heap_bytes / KIB,
+               sp.kept, sp.moved, sp.nmoved, c, m, c / m, per);
+        rec_sparse(key, &sp, per);
         if (stride == 2 && c / m > compaction_worst_ratio)
             compaction_worst_ratio = c / m;
         if (stride != 2 && c / m > compaction_worst_ratio8)
             compaction_worst_ratio8 = c / m;
-        free(raw);
-        free(slot);
-        free(before);
-        free(len);
-        free(mbuf);
+    }
+}
+
+/* Block-size sweep (informative, no bar): uniform blocks of 32 .. 2048 B in
+ * the heap of the 64 KiB row above, every other block freed, owners outside
+ * the heap (live about 64 KiB): where does compaction approach memmove? */
+static void compaction_sweep(void)
+{
+    static const size_t sizes[] = {32, 128, 512, 2048};
+    const size_t live = 64 * KIB, heap_bytes = 2 * live + live / 16 + 4 * KIB;
+    size_t reps = opt.quick ? 3 : 11, si;
+    printf("\n-- block-size sweep (informative, no bar): uniform blocks, every other one freed, owners outside\n"
+           "   the heap, %zu KiB heap (live about 64 KiB) --\n", heap_bytes / KIB);
+    printf("median of %zu rebuilds; memmove: one memmove of the bytes dalloc_compact moved, warm cache;\n"
+           "ns/blk: compact ns / blocks moved; over/blk: (compact ns - memmove ns) / blocks moved\n", reps);
+    printf("  %7s %8s %9s %10s %8s %12s %12s %9s %8s %9s\n", "block B", "blocks", "live KiB", "moved B", "moved n",
+           "compact ns", "memmove ns", "ratio", "ns/blk", "over/blk");
+    for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        sparse_t sp;
+        double c, m, per, over;
+        char key[32];
+        snprintf(key, sizeof key, "uniform%zu", sizes[si]);
+        sparse_measure(heap_bytes, 0x5EE9u + si, 2, sizes[si], reps, &sp);
+        c = sp.compact_ns;
+        m = sp.memmove_ns;
+        per = sp.nmoved > 0 ? c / (double)sp.nmoved : 0;
+        over = sp.nmoved > 0 ? (c - m) / (double)sp.nmoved : 0;
+        printf("  %7zu %8zu %9.1f %10zu %8zu %12.0f %12.0f %8.2fx %8.1f %9.1f\n", sizes[si], sp.kept,
+               (double)sp.live / 1024.0, sp.moved, sp.nmoved, c, m, c / m, per, over);
+        rec("compaction", (double)sizes[si], "%s.block_bytes", key);
+        rec("compaction", per, "%s.ns_per_block", key);
+        rec_sparse(key, &sp, over);
     }
 }
 
@@ -1942,6 +2231,7 @@ static void mode_compaction(void)
     printf("\n== compaction ==\n");
     compaction_sizes(2);
     compaction_sizes(8);
+    compaction_sweep();
     compaction_list();
     compaction_latency();
 }
@@ -2124,8 +2414,10 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench [churn|frag|util|scaling|compaction|modules|all ...] [--quick] [--json FILE]\n"
             "             [--dat DIR] [--ops N] [--n N] [--runs R] [--only KIND[,KIND...]]\n"
+            "             [--nofill-json FILE]\n"
             "       KIND: glibc dalloc onfree fixed dmheap dmheap_mod jemalloc mimalloc\n"
-            "       (--only, --ops, --n restrict the churn workload)\n");
+            "       (--only, --ops, --n restrict the churn workload; --nofill-json: the JSON of the same\n"
+            "       churn by a -DDALLOC_FILL_FREED=0 build, shown next to this run's churn)\n");
     exit(2);
 }
 
@@ -2148,6 +2440,7 @@ int main(int argc, char **argv)
     int i, k;
     uint64_t start = now_ns();
 
+    run_start = t;
     /* Refusals are part of the workloads (util grows until the first one):
      * counted, not printed by the hosted default error hook. */
     dalloc_set_error_hook(NULL, NULL);
@@ -2163,6 +2456,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--quick") == 0) opt.quick = 1;
         else if (strcmp(a, "--json") == 0 && i + 1 < argc) json = argv[++i];
         else if (strcmp(a, "--dat") == 0 && i + 1 < argc) dat_dir = argv[++i];
+        else if (strcmp(a, "--nofill-json") == 0 && i + 1 < argc) nofill_json = argv[++i];
         else if (strcmp(a, "--ops") == 0 && i + 1 < argc) opt.ops = parse_size(argv[++i]);
         else if (strcmp(a, "--n") == 0 && i + 1 < argc) opt.n = parse_size(argv[++i]);
         else if (strcmp(a, "--runs") == 0 && i + 1 < argc) opt.runs = parse_size(argv[++i]);
@@ -2212,6 +2506,11 @@ int main(int argc, char **argv)
     printf("libdalloc benchmark  %s  modes: %s%s\n", date, modestr, opt.quick ? " (quick)" : "");
     printf("header %zu B per block, alignment %d, %zu-bit pointers; speed reference: %s\n", hdr_size,
            DALLOC_ALIGNMENT, 8 * sizeof(void *), REF_NAME);
+    zero_on_free_seen = observe_zero_on_free();
+    printf("zero-on-free: %s; observed: a freed block's middle %s\n",
+           BENCH_NOFILL ? "off (built with -DDALLOC_FILL_FREED=0: like-for-like figures, every bar is info only)"
+                        : "the library's default",
+           zero_on_free_seen == 1 ? "reads as zeros" : zero_on_free_seen == 0 ? "keeps its bytes" : "is neither");
 
     if (modes & M_CHURN) mode_churn();
     if (modes & M_FRAG) mode_frag();
@@ -2220,7 +2519,10 @@ int main(int argc, char **argv)
     if (modes & M_COMPACTION) mode_compaction();
     if (modes & M_MODULES) mode_modules();
 
-    printf("\n== bars (a FAIL is reported, not an error: exit status stays 0) ==\n");
+    if (BENCH_NOFILL)
+        printf("\n== figures of the bars, info only (zero-on-free off; the bars apply to the default build) ==\n");
+    else
+        printf("\n== bars (a FAIL is reported, not an error: exit status stays 0) ==\n");
     if (modes & M_CHURN) {
         const double *d = churn_ratio[K_DALLOC], *fx = churn_ratio[K_FIXED], *dm = churn_ratio[K_DMHEAP];
         bar("churn N=128: dalloc / glibc ns per op", d[0], 0, 2.0, 1.5, "x", !(d[0] > 0));

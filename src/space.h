@@ -282,6 +282,8 @@ static HOT_INLINE void forget_block(dalloc_heap_t *h, blk_t *b, size_t size)
     heap_count_free(h, size);
 #if DALLOC_FILL_FREED
     zero_payload(blk_payload(b), size - HDR);
+#else
+    (void)b;
 #endif
 }
 

@@ -126,7 +126,7 @@ firmware() {
         [ "$v" = core ] && def=(-DWITH_CORE)
         # shellcheck disable=SC2086 # CFLAGS are words
         $fcc $fflags -ffunction-sections -fdata-sections "${def[@]}" "$@" \
-            -Wl,--gc-sections --specs=nosys.specs "$work/fw.c" "$archive" -o "$d/fw-$v.elf"
+            -Wl,--gc-sections -Wl,-Map="$d/fw-$v.map" --specs=nosys.specs "$work/fw.c" "$archive" -o "$d/fw-$v.elf"
     done
     local tb tc rb rc db dc bb bc
     tb=$(section "$d/fw-base.elf" .text) tc=$(section "$d/fw-core.elf" .text)
@@ -148,6 +148,7 @@ firmware() {
         { if ($1 in ours) l += $2; else { c += $2; names = names " " $1 } }
         END { printf "      of the pulled-in functions: libdalloc %d B, C library %d B:%s\n", l, c, names }' \
         "$d/ours.txt" "$d/pulled.txt"
+    by_object "$d/fw-core.map"
     echo "relocating core .text: $((tc - tb)) bytes (budget $BUDGET)"
     local what note=''
     what="$label $(opt_level "$fflags")"
@@ -160,6 +161,27 @@ firmware() {
     else
         echo "  ($what: within the budget, $((BUDGET - tc + tb)) bytes to spare$note)"
     fi
+}
+
+# by_object MAP: the library's .text kept in a firmware, by source object,
+# from the linker map (input sections listed after "Linker script and
+# memory map"; the ones above it were discarded).  Shows where the core's
+# bytes go: alloc.o (alloc/free/realloc and argument checks), freeidx.o
+# (free lists, merging, splitting), compact.o (moving blocks, owners inside
+# blocks), heap.o (init, entry), error.o (refusal reporting).
+by_object() {
+    echo "      of libdalloc's, by object (linker map):$(awk '
+        function hex(h,   i, v) {
+            v = 0; h = tolower(h); sub(/^0x/, "", h)
+            for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+            return v
+        }
+        /^Linker script and memory map/ { on = 1; next }
+        on && /^ \.text/ {
+            if (NF >= 4) { sz = $3; f = $4 } else { getline; sz = $2; f = $3 }
+            if (f ~ /libdalloc\.a\(/) { m = f; sub(/.*\(/, "", m); sub(/\)$/, "", m); sub(/^libdalloc_la-/, "", m); s[m] += hex(sz) }
+        }
+        END { for (m in s) printf "%d %s\n", s[m], m }' "$1" | sort -rn | awk '{ printf " %s %d", $2, $1 }')"
 }
 
 # opt_level FLAGS: the last -O option (-O0 when none).
