@@ -12,7 +12,7 @@
 #include "dalloc.h"
 
 #ifdef HAVE_CONFIG_H
-#include "config.h" /* the library's build options (DALLOC_GUARDS) */
+#include "config.h" /* the library's build options (DALLOC_GUARDS, DALLOC_FILL_FREED) */
 #endif
 #ifndef DALLOC_GUARDS
 #define DALLOC_GUARDS 0
@@ -20,6 +20,12 @@
 /* Bytes --enable-guards=N adds after each block's payload: N guard bytes
  * and a 2-byte count. */
 #define TEST_GUARD_ROOM ((size_t)(DALLOC_GUARDS > 0 ? DALLOC_GUARDS + 2 : 0))
+/* Freed payloads are zeroed unless configured with --disable-fill-freed:
+ * assertions on zeroed memory hold only then. */
+#ifndef DALLOC_FILL_FREED
+#define DALLOC_FILL_FREED 1
+#endif
+#define TEST_FILL_FREED (DALLOC_FILL_FREED != 0)
 
 /* A buffer aligned for any block, for heaps under test. */
 #define TEST_BUFFER(name, size) static uint64_t name##_words[((size) + 7) / 8]; \
