@@ -38,6 +38,10 @@ static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fi
             const size_t *foot = (const size_t *)(const void *)(p + size - sizeof(size_t));
             if (prev_free || bm_test(c, b) || *foot != size)
                 return false;
+            /* Without pins no hole lies below the cursor (compact.c's full
+             * compaction relies on it). */
+            if (!fixed && c->pinned == 0 && p < c->cursor)
+                return false;
             (*free_n)++;
             *free_b += size;
         } else {

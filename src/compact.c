@@ -130,6 +130,27 @@ static void copy_down(uint8_t *dst, const uint8_t *src, size_t len)
 #endif
 }
 
+/* The registered variable of used block b, which moves by delta with the
+ * run [from, to), gets b's new address; an owner inside the run travels
+ * with it, so b's record of it is translated. */
+static inline void fix_owner(ctl_t *c, blk_t *b, ptrdiff_t delta, const uint8_t *from, const uint8_t *to)
+{
+    void **s = b->owner;
+    if (s == NULL)
+        return;
+    if (*s != blk_payload(b)) {
+        /* The registered variable no longer holds the block (it went out
+         * of scope or was overwritten): never write through it. */
+        b->owner = NULL;
+        c->orphaned++;
+    } else {
+        *s = (uint8_t *)blk_payload(b) + delta;
+        /* in_range(s, from, to), with one comparison */
+        if ((uintptr_t)s - (uintptr_t)from < (uintptr_t)to - (uintptr_t)from)
+            b->owner = (void **)(void *)((uint8_t *)s + delta);
+    }
+}
+
 /*
  * Move the used relocatable blocks tiling [from, to) by delta with one
  * copy.  Before it, at the old places: each block's registered variable
@@ -147,20 +168,11 @@ static void move_run(dalloc_heap_t *h, uint8_t *from, uint8_t *to, ptrdiff_t del
 
     for (p = from; p < to; p += blk_size((blk_t *)(void *)p)) {
         blk_t *b = (blk_t *)(void *)p;
-        void **s = b->owner;
-        if (s != NULL) {
-            if (*s != blk_payload(b)) {
-                /* The registered variable no longer holds the block (it went
-                 * out of scope or was overwritten): never write through it. */
-                b->owner = NULL;
-                c->orphaned++;
-            } else {
-                *s = (uint8_t *)blk_payload(b) + delta;
-                if (in_range(s, from, to))
-                    b->owner = (void **)(void *)((uint8_t *)s + delta);
-            }
-        }
-        (void)scan_dependents(c, b, 0, delta, from, to);
+        fix_owner(c, b, delta, from, to);
+#ifndef __OPTIMIZE_SIZE__
+        if (blk_has(b, F_SLOTS)) /* also the scan's own test: here, plain blocks pay no call */
+#endif
+            (void)scan_dependents(c, b, 0, delta, from, to);
         bm_clear(c, b);
     }
     if (c->track != NULL && in_range(c->track, from, to))
@@ -181,6 +193,76 @@ void dalloc__move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst)
     move_run(h, (uint8_t *)b, blk_end(b), dst - (uint8_t *)b);
 }
 
+#ifndef __OPTIMIZE_SIZE__
+/*
+ * A full compaction without pinned blocks, when optimising for speed: the
+ * same moves as dalloc__compact_run() below, with the same runs, but
+ *  - the hole swallows every hole of [cursor, rtop), and there are no
+ *    others (the cursor's invariant, which only pins relax), so rather
+ *    than take each off its list as it goes, the relocatable index is
+ *    emptied once at the end;
+ *  - a run of plain blocks (no F_SLOTS, no F_MOD, and no observer of moves
+ *    built in) is moved here in one walk: with no owner scan to look words
+ *    up in the bitmap before the copy, each block's new bit is set as its
+ *    old one is cleared, and there is nothing to do after the copy.  Other
+ *    runs go through move_run().
+ */
+static size_t compact_all_fast(dalloc_heap_t *h)
+{
+    ctl_t *c = h->ctl;
+    uint8_t *p = c->cursor, *top = c->rtop, *lo = c->lo, *hole, *start;
+    uint32_t *bm = c->bitmap;
+    size_t hsize, fast = 0; /* fast: bytes moved here, not by move_run() */
+
+    while (p < top && !blk_has((blk_t *)(void *)p, F_FREE))
+        p = blk_end((blk_t *)(void *)p);
+    if (p == top) {
+        c->cursor = top;
+        return 0;
+    }
+    start = hole = p;
+    hsize = blk_size((blk_t *)(void *)p);
+    for (p += hsize; p != top; p = hole + hsize) {
+        /* p: a used block (no two free blocks touch); its run ends at a
+         * free block or at the gap. */
+        uint8_t *to = p, *q = p;
+        size_t flags = 0, len;
+        ptrdiff_t delta = -(ptrdiff_t)hsize;
+        do {
+            flags |= ((blk_t *)(void *)to)->szf;
+            to = blk_end((blk_t *)(void *)to);
+        } while (to != top && !blk_has((blk_t *)(void *)to, F_FREE));
+        len = (size_t)(to - p);
+        if (DALLOC_EVENTS || (flags & (F_SLOTS | F_MOD)) != 0) {
+            move_run(h, p, to, delta);
+        } else {
+            size_t i, g = hsize >> G_LOG2; /* delta in bitmap bits */
+            do {
+                fix_owner(c, (blk_t *)(void *)q, delta, p, to);
+                i = (size_t)(q - lo) >> G_LOG2;
+                bm[i >> 5] &= ~((uint32_t)1 << (i & 31u));
+                i -= g;
+                bm[i >> 5] |= (uint32_t)1 << (i & 31u);
+                q = blk_end((blk_t *)(void *)q);
+            } while (q != to);
+            if (c->track != NULL && in_range(c->track, p, to))
+                c->track += delta;
+            copy_down(hole, p, len);
+            fast += len;
+        }
+        blk_clear((blk_t *)(void *)hole, F_PREV_FREE);
+        hole += len;
+        if (to == top)
+            break;
+        hsize += blk_size((blk_t *)(void *)to);
+    }
+    dalloc__idx_init(c, &c->ridx, c->ridx.heads, c->ridx.fl_count);
+    c->rtop = c->cursor = hole;
+    c->bytes_moved += fast;
+    return (size_t)(hole - start);
+}
+#endif
+
 /*
  * Sliding compaction from the cursor: take the lowest hole, move the run of
  * movable blocks above it down into it (the hole travels up, swallowing the
@@ -198,6 +280,10 @@ size_t dalloc__compact_run(dalloc_heap_t *h, size_t budget, compact_end_t *how)
     size_t moved = 0, walked = 0;
 
     *how = COMPACT_DONE;
+#ifndef __OPTIMIZE_SIZE__
+    if (budget == (size_t)-1 && c->pinned == 0)
+        return compact_all_fast(h);
+#endif
     while (p < c->rtop) {
         blk_t *b = (blk_t *)(void *)p;
         uint8_t *hole;
