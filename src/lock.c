@@ -129,28 +129,35 @@ void dalloc__lock_release(dalloc_heap_t *h)
 #endif
 }
 
+/* The new lock is made before the old one is destroyed, so a create that
+ * fails leaves the heap with the lock it had (never without one). */
 dalloc_status_t dalloc_heap_set_lock_hooks(dalloc_heap_t *h, const dalloc_lock_hooks_t *hooks)
 {
-    dalloc_lock_hooks_t saved;
+    dalloc_lock_hooks_t k;
+    ctl_t *c;
+    void *lock;
     if (heap_ctl(h) == NULL)
         return DALLOC_E_HEAP;
     if (hooks != NULL && !hooks_complete(hooks))
         return h->last_error = DALLOC_E_ARG;
-    saved = default_hooks;
-    dalloc__lock_destroy(h);
+    c = h->ctl;
     if (hooks != NULL)
-        default_hooks = *hooks;
+        k = *hooks;
     else
-        memset(&default_hooks, 0, sizeof default_hooks);
-    if (!dalloc__lock_create(h)) {
-        default_hooks = saved;
-        (void)dalloc__lock_create(h); /* back to a lock like the old one */
-        h->last_error = DALLOC_E_ARG;
-    } else {
-        h->last_error = DALLOC_OK;
-    }
-    default_hooks = saved;
-    return h->last_error;
+        memset(&k, 0, sizeof k);
+    if (k.create == NULL && c->hooks.create == NULL)
+        return h->last_error = DALLOC_OK; /* the built-in lock already (it lives in c) */
+    lock = k.create != NULL ? k.create(k.ctx) : builtin_create(c);
+#if defined(LOCK_SEED_MACROS) || defined(LOCK_FREERTOS) || defined(LOCK_PTHREAD)
+    if (lock == NULL)
+#else
+    if (lock == NULL && k.create != NULL) /* bare metal: no built-in lock to make */
+#endif
+        return h->last_error = DALLOC_E_ARG;
+    dalloc__lock_destroy(h);
+    c->hooks = k;
+    h->lock = lock;
+    return h->last_error = DALLOC_OK;
 }
 
 void dalloc_heap_lock(dalloc_heap_t *h)
