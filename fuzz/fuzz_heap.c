@@ -981,6 +981,19 @@ static dalloc_module_t rd_modid(void)
     }
 }
 
+/* A module holding bytes, with quota q (0: none), asked for extra more:
+ * DALLOC_E_QUOTA is certain (hard) past q, possible (soft) within a
+ * too-small-to-split remainder (MINB) of it. */
+static void quota_refusal(size_t bytes, size_t extra, size_t q, uint32_t *hard, uint32_t *soft)
+{
+    if (q == 0)
+        return;
+    if (bytes + extra > q)
+        *hard |= B(DALLOC_E_QUOTA);
+    else if (bytes + extra + MINB > q)
+        *soft |= B(DALLOC_E_QUOTA);
+}
+
 /* Statuses a relocatable allocation of n bytes in module id may return:
  * the applicable argument errors if any, else success or a refusal the
  * guarantees permit (dalloc_alloc(3), dalloc(7)). */
@@ -1000,13 +1013,8 @@ static uint32_t alloc_allowed(size_t n, dalloc_module_t id, bool owner_owns)
         hard |= B(DALLOC_E_SIZE) | B(DALLOC_E_NOMEM);
     if (mi == -2)
         hard |= B(DALLOC_E_MODULE);
-    if (mi >= 0 && n != 0 && span != 0 && mods[mi].quota != 0) {
-        size_t q = mods[mi].quota, bytes = mod_bytes(id);
-        if (bytes + span > q)
-            hard |= B(DALLOC_E_QUOTA);
-        else if (bytes + span + MINB > q)
-            soft |= B(DALLOC_E_QUOTA);
-    }
+    if (mi >= 0 && n != 0 && span != 0)
+        quota_refusal(mod_bytes(id), span, mods[mi].quota, &hard, &soft);
     if (at_limit())
         hard |= B(DALLOC_E_LIMIT);
     if (hard != 0)
@@ -1047,13 +1055,8 @@ static uint32_t realloc_allowed(int i, size_t n, const ent_t *e)
     for (k = 0; k < NSLOT; k++)
         if (m[i].child[k] >= 0 && m[i].child[k] != i && (size_t)(k + 1) * W > n)
             hard |= B(DALLOC_E_BUSY);
-    if (mod && n != 0 && span > e->span && mods[m[i].mod].quota != 0) {
-        size_t q = mods[m[i].mod].quota, bytes = mod_bytes(mod_id(i));
-        if (bytes + span - e->span > q)
-            hard |= B(DALLOC_E_QUOTA);
-        else if (bytes + span - e->span + MINB > q)
-            soft |= B(DALLOC_E_QUOTA);
-    }
+    if (mod && n != 0 && span > e->span)
+        quota_refusal(mod_bytes(mod_id(i)), span - e->span, mods[m[i].mod].quota, &hard, &soft);
     if (hard != 0)
         return hard;
     if (span <= e->span || grows_in_place(e, span))
@@ -1548,13 +1551,8 @@ static void op_fixed_alloc(void)
     }
     if (mi == -2)
         hard |= B(DALLOC_E_MODULE);
-    if (mi >= 0 && n != 0 && span != 0 && mods[mi].quota != 0) {
-        size_t bytes = mod_bytes(id);
-        if (bytes + span > mods[mi].quota)
-            hard |= B(DALLOC_E_QUOTA);
-        else if (bytes + span + MINB > mods[mi].quota)
-            soft |= B(DALLOC_E_QUOTA);
-    }
+    if (mi >= 0 && n != 0 && span != 0)
+        quota_refusal(mod_bytes(id), span, mods[mi].quota, &hard, &soft);
     if (at_limit())
         hard |= B(DALLOC_E_LIMIT);
     if (span != 0 && fixed_fits(span, eff))
@@ -1635,13 +1633,8 @@ static void do_fixed_realloc(void *v, size_t n)
         for (k = 0; k < NSLOT; k++)
             if (m[i].child[k] >= 0 && (size_t)(k + 1) * W > n)
                 hard |= B(DALLOC_E_BUSY);
-        if (mod && n != 0 && span > e->span && mods[m[i].mod].quota != 0) {
-            size_t qq = mods[m[i].mod].quota, bytes = mod_bytes(mod_id(i));
-            if (bytes + span - e->span > qq)
-                hard |= B(DALLOC_E_QUOTA);
-            else if (bytes + span - e->span + MINB > qq)
-                soft |= B(DALLOC_E_QUOTA);
-        }
+        if (mod && n != 0 && span > e->span)
+            quota_refusal(mod_bytes(mod_id(i)), span - e->span, mods[m[i].mod].quota, &hard, &soft);
         if (span > e->span && !grows_in_place(e, span) && !fixed_fits(span, m[i].align))
             soft |= B(DALLOC_E_NOMEM);
     }

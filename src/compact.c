@@ -64,10 +64,11 @@ blk_t *dalloc__used_block_at(const ctl_t *c, const void *p)
     return block_at(c, p);
 }
 
-/* Is p inside [from, to)? */
+/* Is p inside [from, to) (from <= to)?  One unsigned comparison: below
+ * from, the difference wraps to a huge value. */
 static bool in_range(const void *p, const uint8_t *from, const uint8_t *to)
 {
-    return (const uint8_t *)p >= from && (const uint8_t *)p < to;
+    return (uintptr_t)p - (uintptr_t)from < (uintptr_t)to - (uintptr_t)from;
 }
 
 /*
@@ -145,8 +146,7 @@ static inline void fix_owner(ctl_t *c, blk_t *b, ptrdiff_t delta, const uint8_t 
         c->orphaned++;
     } else {
         *s = (uint8_t *)blk_payload(b) + delta;
-        /* in_range(s, from, to), with one comparison */
-        if ((uintptr_t)s - (uintptr_t)from < (uintptr_t)to - (uintptr_t)from)
+        if (in_range(s, from, to))
             b->owner = (void **)(void *)((uint8_t *)s + delta);
     }
 }
@@ -210,8 +210,7 @@ void dalloc__move_block(dalloc_heap_t *h, blk_t *b, uint8_t *dst)
 static size_t compact_all_fast(dalloc_heap_t *h)
 {
     ctl_t *c = h->ctl;
-    uint8_t *p = c->cursor, *top = c->rtop, *lo = c->lo, *hole, *start;
-    uint32_t *bm = c->bitmap;
+    uint8_t *p = c->cursor, *top = c->rtop, *hole, *start;
     size_t hsize, fast = 0; /* fast: bytes moved here, not by move_run() */
 
     while (p < top && !blk_has((blk_t *)(void *)p, F_FREE))
@@ -236,13 +235,10 @@ static size_t compact_all_fast(dalloc_heap_t *h)
         if (DALLOC_EVENTS || (flags & (F_SLOTS | F_MOD)) != 0) {
             move_run(h, p, to, delta);
         } else {
-            size_t i, g = hsize >> G_LOG2; /* delta in bitmap bits */
             do {
                 fix_owner(c, (blk_t *)(void *)q, delta, p, to);
-                i = (size_t)(q - lo) >> G_LOG2;
-                bm[i >> 5] &= ~((uint32_t)1 << (i & 31u));
-                i -= g;
-                bm[i >> 5] |= (uint32_t)1 << (i & 31u);
+                bm_clear(c, q);
+                bm_set(c, q + delta);
                 q = blk_end((blk_t *)(void *)q);
             } while (q != to);
             if (c->track != NULL && in_range(c->track, p, to))
