@@ -72,14 +72,37 @@ void dmheap_unregister_module(const char *module_name)
     dalloc__logf("[INFO] dmheap: Module %s unregistered successfully.", module_name);
 }
 
-/* A fixed block of the default heap; a refusal is logged. */
-static void *take(size_t size, size_t alignment, dalloc_module_t id)
+/* The paths that are not the common case (a log line to add after the
+ * call; a module name to look up) stay out of line (GNU compilers), so
+ * that the common case hands over to the fixed-block API without a stack
+ * frame of its own. */
+#if defined(__GNUC__)
+#define OUT_OF_LINE __attribute__((noinline))
+#else
+#define OUT_OF_LINE
+#endif
+
+static OUT_OF_LINE void *take_logged(size_t size, size_t alignment, dalloc_module_t id)
 {
     void *p = dalloc_fixed_alloc(&dm_heap, size, alignment, id);
     if (p == NULL)
         dalloc__logf("[ERROR] dmheap: Cannot allocate %lu bytes: %s.", (unsigned long)size,
                      dalloc_strerror(dalloc_last_error(&dm_heap)));
     return p;
+}
+
+static OUT_OF_LINE void free_logged(void *ptr)
+{
+    if (dalloc_fixed_free(&dm_heap, ptr) != DALLOC_OK)
+        dalloc__logf("[ERROR] dmheap: Refused to free %p: %s.", ptr, dalloc_strerror(dalloc_last_error(&dm_heap)));
+}
+
+/* A fixed block of the default heap; a refusal is logged. */
+static void *take(size_t size, size_t alignment, dalloc_module_t id)
+{
+    if (dalloc__log_fn != NULL)
+        return take_logged(size, alignment, id);
+    return dalloc_fixed_alloc(&dm_heap, size, alignment, id);
 }
 
 void *dmheap_aligned_alloc(size_t alignment, size_t size, const char *module_name)
@@ -91,11 +114,16 @@ void *dmheap_aligned_alloc(size_t alignment, size_t size, const char *module_nam
     return take(size, alignment, id);
 }
 
+static OUT_OF_LINE void *malloc_named(size_t size, const char *module_name)
+{
+    return dmheap_aligned_alloc(dm_ready ? dm_align : 1, size, module_name);
+}
+
 void *dmheap_malloc(size_t size, const char *module_name)
 {
     if (dm_ready && module_name == NULL) /* untracked: the short way (dm_align is checked) */
         return take(size, dm_align, DALLOC_NO_MODULE);
-    return dmheap_aligned_alloc(dm_ready ? dm_align : 1, size, module_name);
+    return malloc_named(size, module_name);
 }
 
 void *dmheap_realloc(void *ptr, size_t size, const char *module_name)
@@ -110,8 +138,10 @@ void dmheap_free(void *ptr, bool concatenate)
     (void)concatenate; /* free space is always merged */
     if (ptr == NULL || !dm_ready)
         return;
-    if (dalloc_fixed_free(&dm_heap, ptr) != DALLOC_OK)
-        dalloc__logf("[ERROR] dmheap: Refused to free %p: %s.", ptr, dalloc_strerror(dalloc_last_error(&dm_heap)));
+    if (dalloc__log_fn != NULL)
+        free_logged(ptr);
+    else
+        (void)dalloc_fixed_free(&dm_heap, ptr);
 }
 
 void dmheap_concatenate_free_blocks(void) {}

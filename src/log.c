@@ -8,12 +8,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static dalloc_log_fn log_fn;
+dalloc_log_fn dalloc__log_fn;
 static void *log_ctx;
 
 void dalloc_set_log(dalloc_log_fn fn, void *ctx)
 {
-    log_fn = fn;
+    dalloc__log_fn = fn;
     log_ctx = fn != NULL ? ctx : NULL;
 }
 
@@ -32,10 +32,10 @@ void dalloc__logf(const char *fmt, ...)
 {
     char line[160];
     va_list ap;
-    if (log_fn == NULL)
+    if (dalloc__log_fn == NULL)
         return;
     va_start(ap, fmt);
     (void)vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    log_fn(log_ctx, line);
+    dalloc__log_fn(log_ctx, line);
 }

@@ -238,19 +238,24 @@ static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
 /* Zero the n bytes at p (n and p multiples of the word size; n at least
  * one word), the payload of a block being freed.  The C library's memset
  * chooses its code by the size, which the spread of block sizes makes an
- * unpredictable branch or two on every free; here the first eight stores
- * of 4 words each are unconditional, clamped to end at the last full
- * 4-word store (stores overlap rather than branch), so payloads up to 256
- * bytes (on 64-bit targets) need no size-dependent branch.  -Os builds and
- * compilers without GNU vector types call memset. */
+ * unpredictable branch or two on every free; here stores of 4 words go in
+ * groups of eight, each store clamped to end at the last full 4-word store
+ * (stores overlap rather than branch).  A payload up to 256 bytes (64-bit
+ * targets) takes one group and no size-dependent branch, one up to 512
+ * bytes one branch and a second group; only larger ones loop, where the
+ * loop's unpredictable exit is small beside the bytes stored.  -Os builds
+ * and compilers without GNU vector types call memset. */
 #if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 typedef size_t zero4_t __attribute__((vector_size(4 * sizeof(size_t)), aligned(sizeof(size_t)), may_alias));
-#define ZERO_AT(q, at, last) (*(zero4_t *)(void *)((q) + ((at) < (last) ? (at) : (last))) = zero4)
+#define ZERO_AT(q, k, last) (*(zero4_t *)(void *)((q) + ((k) * sizeof(zero4_t) < (last) ? (k) * sizeof(zero4_t) : (last))) = zero4)
+#define ZERO_8(q, k, last) \
+    (ZERO_AT(q, k, last), ZERO_AT(q, k + 1, last), ZERO_AT(q, k + 2, last), ZERO_AT(q, k + 3, last), \
+     ZERO_AT(q, k + 4, last), ZERO_AT(q, k + 5, last), ZERO_AT(q, k + 6, last), ZERO_AT(q, k + 7, last))
 static HOT_INLINE void zero_payload(void *p, size_t n)
 {
     static const zero4_t zero4 = {0, 0, 0, 0};
     uint8_t *q = (uint8_t *)p;
-    size_t last, i;
+    size_t last, k;
     if (n < sizeof(zero4_t)) { /* one to three words */
         size_t *w = (size_t *)p, lw = n / sizeof(size_t) - 1;
         w[0] = 0;
@@ -259,17 +264,14 @@ static HOT_INLINE void zero_payload(void *p, size_t n)
         return;
     }
     last = n - sizeof(zero4_t);
-    ZERO_AT(q, 0 * sizeof(zero4_t), last);
-    ZERO_AT(q, 1 * sizeof(zero4_t), last);
-    ZERO_AT(q, 2 * sizeof(zero4_t), last);
-    ZERO_AT(q, 3 * sizeof(zero4_t), last);
-    ZERO_AT(q, 4 * sizeof(zero4_t), last);
-    ZERO_AT(q, 5 * sizeof(zero4_t), last);
-    ZERO_AT(q, 6 * sizeof(zero4_t), last);
-    ZERO_AT(q, 7 * sizeof(zero4_t), last);
-    for (i = 8 * sizeof(zero4_t); i < n; i += sizeof(zero4_t))
-        ZERO_AT(q, i, last);
+    ZERO_8(q, 0, last);
+    if (n <= 8 * sizeof(zero4_t))
+        return;
+    ZERO_8(q, 8, last);
+    for (k = 16; k * sizeof(zero4_t) < n; k++)
+        ZERO_AT(q, k, last);
 }
+#undef ZERO_8
 #undef ZERO_AT
 #else
 static inline void zero_payload(void *p, size_t n) { memset(p, 0, n); }

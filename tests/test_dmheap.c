@@ -653,6 +653,64 @@ START_TEST(free_refuses_non_blocks)
 }
 END_TEST
 
+/* Refused allocations and frees are logged (through the library's report
+ * of the refusal, error.c), whether or not the user has an error hook, and
+ * the user's hook still hears them; refusals of other heaps are not logged
+ * as dmheap's. */
+static unsigned hook_calls;
+static void count_hook(void *ctx, const dalloc_error_t *e)
+{
+    (void)ctx;
+    (void)e;
+    hook_calls++;
+}
+
+static void refuse_both_and_check_log(const char *foreign)
+{
+    size_t before = nlines;
+    char line[200];
+    ck_assert_ptr_null(dmheap_malloc(2 * HEAP_SIZE, NULL));
+    ck_assert_ptr_null(dmheap_malloc(2 * HEAP_SIZE, "m"));
+    dmheap_free((void *)(uintptr_t)foreign, false);
+    ck_assert_uint_eq(nlines, before + 3);
+    snprintf(line, sizeof line, "[ERROR] dmheap: Cannot allocate %lu bytes: %s.", (unsigned long)(2 * HEAP_SIZE),
+             dalloc_strerror(DALLOC_E_NOMEM));
+    ck_assert_str_eq(lines[before], line);
+    ck_assert_str_eq(lines[before + 1], line);
+    snprintf(line, sizeof line, "[ERROR] dmheap: Refused to free %p: %s.", (const void *)foreign,
+             dalloc_strerror(DALLOC_E_NOTBLOCK));
+    ck_assert_str_eq(lines[before + 2], line);
+}
+
+START_TEST(refusals_are_logged)
+{
+    static char other_buf[4096];
+    dalloc_heap_t other;
+    void *op = NULL;
+    char local[16];
+    init64k(8);
+    ck_assert_ptr_nonnull(dmheap_malloc(64, "m")); /* registers m */
+    log_on();
+    dalloc_set_error_hook(NULL, NULL);
+    refuse_both_and_check_log(local);
+    hook_calls = 0;
+    dalloc_set_error_hook(count_hook, NULL);
+    refuse_both_and_check_log(local + 8);
+    ck_assert_uint_eq(hook_calls, 3);
+    /* Another heap's refusals reach the hook only. */
+    ck_assert_int_eq(dalloc_heap_init(&other, other_buf, sizeof other_buf), DALLOC_OK);
+    nlines = 0;
+    ck_assert_int_eq(dalloc_alloc(&other, 2 * sizeof other_buf, &op), DALLOC_E_NOMEM);
+    ck_assert_ptr_null(dalloc_malloc(&other, 2 * sizeof other_buf));
+    ck_assert_uint_eq(nlines, 0);
+    ck_assert_uint_eq(hook_calls, 5);
+    dalloc_heap_deinit(&other);
+    dalloc_set_error_hook(dalloc_error_print, NULL);
+    ck_assert_uint_eq(dstats().live_blocks, 1);
+    CHECK_HEAP();
+}
+END_TEST
+
 START_TEST(bad_alignment_returns_null)
 {
     static const size_t bad[] = {0, 3, 12, 24, 100};
@@ -881,6 +939,7 @@ int main(void)
     tcase_add_test(tc, overlong_module_names_refused);
     tcase_add_test(tc, free_null_is_noop);
     tcase_add_test(tc, free_refuses_non_blocks);
+    tcase_add_test(tc, refusals_are_logged);
     tcase_add_test(tc, bad_alignment_returns_null);
     tcase_add_test(tc, realloc_failure_keeps_block);
     tcase_add_test(tc, unregister_unknown_changes_nothing);
