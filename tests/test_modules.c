@@ -819,6 +819,69 @@ START_TEST(quota_refuses_fixed_and_relocatable)
 }
 END_TEST
 
+/* Fixed blocks of a module taken from holes and freed (the inlined common
+ * paths of dalloc_fixed_alloc and dalloc_fixed_free): the module's list and
+ * figures stay right, and its quota still counts the block given, exactly. */
+START_TEST(fixed_module_blocks_reuse_holes)
+{
+    dalloc_module_t m = reg("m"), n = reg("n");
+    uint8_t *f[6], *g;
+    dalloc_module_stats_t ms;
+    size_t i, bs = mod_block_size(100);
+
+    for (i = 0; i < 6; i++) {
+        f[i] = dalloc_fixed_alloc(&heap, 100, 0, i % 2 ? n : m);
+        ck_assert_ptr_nonnull(f[i]);
+        memset(f[i], (int)(0x40 + i), 100);
+    }
+    ck_assert_int_eq(dalloc_fixed_free(&heap, f[2]), DALLOC_OK); /* a hole between used blocks */
+    ms = mstats(m);
+    ck_assert_uint_eq(ms.blocks, 2);
+    ck_assert_uint_eq(ms.bytes, 2 * bs);
+    g = dalloc_fixed_alloc(&heap, 40, 0, m); /* from the hole, split */
+    ck_assert_ptr_eq(g, f[2]);
+    ck_assert_uint_eq(dalloc_module_of(&heap, g), m);
+    ms = mstats(m);
+    ck_assert_uint_eq(ms.blocks, 3);
+    ck_assert_uint_eq(ms.bytes, 2 * bs + mod_block_size(40));
+    ck_assert_uint_eq(ms.peak_bytes, 3 * bs);
+    CHECK_HEAP();
+    ck_assert_int_eq(dalloc_fixed_free(&heap, g), DALLOC_OK);
+    g = dalloc_fixed_alloc(&heap, 100, 0, m); /* the hole again, merged */
+    ck_assert_ptr_eq(g, f[2]);
+    ck_assert_uint_eq(mstats(m).bytes, 3 * bs);
+    CHECK_HEAP();
+
+    /* A quota of exactly the blocks held plus one: the hole is given. */
+    ck_assert_int_eq(dalloc_fixed_free(&heap, g), DALLOC_OK);
+    ck_assert_int_eq(dalloc_module_set_quota(&heap, m, 3 * bs), DALLOC_OK);
+    g = dalloc_fixed_alloc(&heap, 100, 0, m);
+    ck_assert_ptr_eq(g, f[2]);
+    ck_assert_uint_eq(mstats(m).bytes, 3 * bs);
+    /* One byte more is refused, and nothing changes. */
+    ck_assert_int_eq(dalloc_fixed_free(&heap, g), DALLOC_OK);
+    ck_assert_int_eq(dalloc_module_set_quota(&heap, m, 3 * bs - ALIGN), DALLOC_OK);
+    snapshot();
+    ck_assert_ptr_null(dalloc_fixed_alloc(&heap, 100, 0, m));
+    ASSERT_ERROR(DALLOC_E_QUOTA);
+    assert_unchanged_from(buf);
+    CHECK_HEAP();
+
+    /* Freeing each block takes it off its module's list. */
+    for (i = 0; i < 6; i++) {
+        if (i == 2)
+            continue;
+        ck_assert_uint_eq(f[i][99], 0x40 + i);
+        ck_assert_int_eq(dalloc_fixed_free(&heap, f[i]), DALLOC_OK);
+        CHECK_HEAP();
+    }
+    ck_assert_uint_eq(mstats(m).blocks, 0);
+    ck_assert_uint_eq(mstats(m).bytes, 0);
+    ck_assert_uint_eq(mstats(n).blocks, 0);
+    ck_assert_uint_eq(stats().live_blocks, 0);
+}
+END_TEST
+
 START_TEST(quota_refuses_realloc_growth)
 {
     dalloc_module_t m = reg("m");
@@ -1489,6 +1552,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, quota_refuses_fixed_and_relocatable);
+    tcase_add_test(tc, fixed_module_blocks_reuse_holes);
     tcase_add_test(tc, quota_refuses_realloc_growth);
     tcase_add_test(tc, quota_zero_means_none_and_lowering_keeps_blocks);
     tcase_add_test(tc, quota_counts_the_fixed_block_given);
