@@ -139,23 +139,106 @@ refuse:
     return st;
 }
 
+#if DALLOC_QUICK
+/* ---- the quick cache (heap_internal.h) ------------------------------------
+ * Its table has QUICK_BINS heads (offsets from the control block, 0 for
+ * none), one per block size; a cached block links to the next of its size
+ * where a free block keeps its next link.  Invariants: qbins is NULL or
+ * points into the gap, below fbot and above rtop, where nothing else is
+ * written; qcount blocks are on its lists, each a used-looking plain block
+ * (flags at most F_PREV_FREE) whose bitmap bit is clear; qcount is 0
+ * while qbins is NULL. */
+#define QUICK_TABLE (QUICK_BINS * sizeof(link_t))
+
+static inline size_t quick_bin(size_t size) { return (size - MIN_BLOCK) >> G_LOG2; }
+
+/* Put the table at the top of the gap, if the gap holds it twice over (so
+ * that some room stays to allocate from); false if not. */
+static bool quick_open(ctl_t *c)
+{
+    if ((size_t)(c->fbot - c->rtop) < 2 * QUICK_TABLE)
+        return false;
+    c->qbins = (link_t *)(void *)(c->fbot - QUICK_TABLE); /* fbot is granule-aligned */
+    memset(c->qbins, 0, QUICK_TABLE);
+    return true;
+}
+
+/* Cache plain used block b, which dalloc_free() frees: zeroed and counted
+ * free as any freed block, off the bitmap; false when b is not for the
+ * cache (no bin for its size, cache full, no room for the table, or the
+ * heap under memcheck). */
+static HOT_INLINE bool quick_put(dalloc_heap_t *h, blk_t *b)
+{
+    ctl_t *c = h->ctl;
+    size_t size = blk_size(b), k = quick_bin(size);
+    fblk_t *f = (fblk_t *)(void *)b;
+#if DALLOC_VALGRIND
+    if (c->vg_on)
+        return false;
+#endif
+    if (k >= QUICK_BINS || c->qcount >= QUICK_CAP || (c->qbins == NULL && !quick_open(c)))
+        return false;
+    forget_block(h, b, size);
+    bm_clear(c, b);
+    f->next = c->qbins[k];
+    c->qbins[k] = fb_off(c, f);
+    c->qcount++;
+    return true;
+}
+
+/* A cached block of exactly size bytes, back on the bitmap, or NULL. */
+static HOT_INLINE blk_t *quick_take(ctl_t *c, size_t size)
+{
+    size_t k = quick_bin(size);
+    link_t o;
+    fblk_t *f;
+    if (c->qbins == NULL || k >= QUICK_BINS || (o = c->qbins[k]) == 0)
+        return NULL;
+    f = fb_at(c, o);
+    c->qbins[k] = f->next;
+    c->qcount--;
+    bm_set(c, f);
+    return (blk_t *)(void *)f;
+}
+
+void dalloc__quick_flush(ctl_t *c)
+{
+    size_t k;
+    for (k = 0; c->qcount != 0; k++)
+        while (c->qbins[k] != 0) {
+            fblk_t *f = fb_at(c, c->qbins[k]);
+            c->qbins[k] = f->next;
+            c->qcount--;
+            (void)RELEASE_RELOC(c, (blk_t *)(void *)f); /* its bitmap bit is clear already */
+        }
+    c->qbins = NULL; /* its heads are all 0 again: the gap is as it was */
+}
+#define ENTER_FAST heap_enter_fast
+#else
+#define ENTER_FAST dalloc__heap_enter
+#endif
+
 #ifndef __OPTIMIZE_SIZE__
 /* The common case, inlined when optimising for speed: no module, an owner
- * outside the heap holding no block, and a hole or the gap that fits.
- * false sends the request down alloc_locked(), which begins with the same
- * search, so both place a block alike. */
+ * outside the heap holding no block, and a cached block of the size, a
+ * hole or the gap that fits.  false sends the request down alloc_locked(),
+ * which begins with the same search, so both place a block alike. */
 static HOT_INLINE bool fast_alloc(dalloc_heap_t *h, size_t n, void **owner)
 {
     ctl_t *c = h->ctl;
     size_t size = blk_size_for(n, 0);
-    blk_t *b;
+    blk_t *b = NULL;
     if (!owner_aligned(owner) || *owner != NULL || in_arena(c, owner) || n == 0 || size == 0)
         return false;
 #if DALLOC_MAX_ALLOCATIONS > 0
     if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS)
         return false;
 #endif
-    b = take_reloc(c, size);
+#if DALLOC_QUICK
+    b = quick_take(c, size);
+#endif
+    if (b == NULL)
+        b = take_reloc(c, size);
     if (b == NULL)
         return false;
     b->owner = owner;
@@ -170,7 +253,7 @@ static HOT_INLINE bool fast_alloc(dalloc_heap_t *h, size_t n, void **owner)
 static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **owner, dalloc_module_t id,
                                           const char *call)
 {
-    dalloc_status_t st = dalloc__heap_enter(h, owner != NULL);
+    dalloc_status_t st = ENTER_FAST(h, owner != NULL);
     if (st != DALLOC_OK) {
         if (owner != NULL) /* on DALLOC_E_HEAP */
             *owner = NULL;
@@ -180,6 +263,7 @@ static inline dalloc_status_t alloc_entry(dalloc_heap_t *h, size_t n, void **own
     if (id == DALLOC_NO_MODULE && fast_alloc(h, n, owner))
         return dalloc__heap_leave(h, DALLOC_OK, call, owner, n);
 #endif
+    QUICK_FLUSH(h->ctl);
     return dalloc__heap_leave(h, alloc_locked(h, n, owner, id), call, owner, n);
 }
 
@@ -262,9 +346,26 @@ static dalloc_status_t free_locked(dalloc_heap_t *h, void **ptr, validate_ptr_co
 
 dalloc_status_t dalloc_free(dalloc_heap_t *h, void **ptr, validate_ptr_condition_t cond)
 {
-    dalloc_status_t st = dalloc__heap_enter(h, ptr != NULL);
+    dalloc_status_t st = ENTER_FAST(h, ptr != NULL);
     if (st != DALLOC_OK)
         return dalloc__refuse(h, st, "dalloc_free", ptr, 0);
+#if DALLOC_QUICK
+    /* The common case: a plain block freed through its owner, under a
+     * policy that does not compact on free, goes to the quick cache, or,
+     * when it is not for the cache, back to free space as usual (which a
+     * cached neighbour does not disturb: to it, that is a used block). */
+    if (cond == USING_PTR_ADDRESS && h->ctl->policy != DALLOC_COMPACT_ON_FREE) {
+        blk_t *b = find_by_owner(h->ctl, ptr);
+        if (b != NULL && (blk_flags(b) & ~(size_t)F_PREV_FREE) == 0) {
+            *ptr = NULL; /* first: the owner may lie in b itself */
+            (void)dalloc__ev_dead(h, b);
+            if (!quick_put(h, b))
+                free_reloc(h, b);
+            return dalloc__heap_leave(h, DALLOC_OK, "dalloc_free", ptr, 0);
+        }
+    }
+    QUICK_FLUSH(h->ctl);
+#endif
     return dalloc__heap_leave(h, free_locked(h, ptr, cond), "dalloc_free", ptr, 0);
 }
 
@@ -426,7 +527,8 @@ dalloc_status_t dalloc_validate(dalloc_heap_t *h, void **ptr, validate_ptr_condi
 {
     ctl_t *c = heap_ctl(h);
     blk_t *b = NULL;
-    dalloc_status_t st = dalloc__heap_enter(h, ptr != NULL && (cond == USING_PTR_ADDRESS || cond == USING_PTR_VALUE));
+    /* A query: it reads the bitmap, on which cached blocks are not. */
+    dalloc_status_t st = ENTER_FAST(h, ptr != NULL && (cond == USING_PTR_ADDRESS || cond == USING_PTR_VALUE));
     if (st != DALLOC_OK)
         return dalloc__refuse(h, st, "dalloc_validate", ptr, 0);
     if (cond == USING_PTR_ADDRESS) {

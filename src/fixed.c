@@ -216,7 +216,7 @@ void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc
         (void)dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_fixed_alloc", NULL, size);
         return NULL;
     }
-    HEAP_LOCK(h);
+    HEAP_LOCK_FAST(h); /* the common case never meets the quick cache */
 #ifndef __OPTIMIZE_SIZE__
     /* Two copies: without a module, the module code folds away. */
     if (id == DALLOC_NO_MODULE)
@@ -228,6 +228,7 @@ void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc
         return p;
     }
 #endif
+    QUICK_FLUSH(h->ctl);
     (void)dalloc__heap_leave(h, alloc_locked(h, size, alignment, id, &p), "dalloc_fixed_alloc", NULL, size);
     return p;
 }
@@ -272,7 +273,7 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
         return dalloc__refuse(h, DALLOC_E_HEAP, "dalloc_fixed_free", p, 0);
     if (p == NULL)
         return h->last_error = DALLOC_OK;
-    HEAP_LOCK(h);
+    HEAP_LOCK_FAST(h); /* the common case never meets the quick cache */
 #ifndef __OPTIMIZE_SIZE__
     /* The common case inlined: a user fixed block holding no owners. */
     b = block_at(c, p);
@@ -287,6 +288,7 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
         return dalloc__heap_leave(h, DALLOC_OK, "dalloc_fixed_free", p, 0);
     }
 #endif
+    QUICK_FLUSH(c);
     b = fixed_at(c, p);
     if (b == NULL)
         st = DALLOC_E_NOTBLOCK;

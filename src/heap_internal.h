@@ -109,6 +109,9 @@ struct dalloc_ctl {
      * NULL exactly while the fixed region is empty. */
     freeidx_t *fidx;
     modrec_t *mods;             /* module registry (payload of an F_SYS block) */
+    link_t *qbins;              /* the quick cache's table, in the gap, or NULL
+                                   (alloc.c) */
+    uint32_t qcount;            /* blocks held by the quick cache */
     uint32_t pinned;            /* pinned blocks */
     uint32_t sys_bytes;         /* bytes of F_SYS blocks (not in heap_t.offset) */
     unsigned mod_cap;           /* slots of the registry */
@@ -452,12 +455,41 @@ void dalloc__lock_release(dalloc_heap_t *h);
 /* Under Valgrind, memcheck stays quiet while the library works on a locked
  * heap (vg.h); natively a test of a flag in the control block. */
 #if DALLOC_VALGRIND
-#define HEAP_LOCK(h) (HEAP_LOCK_ONLY(h), DALLOC_VG_QUIET(h))
+#define HEAP_LOCK_FAST(h) (HEAP_LOCK_ONLY(h), DALLOC_VG_QUIET(h))
 #define HEAP_UNLOCK(h) (DALLOC_VG_LOUD(h), HEAP_UNLOCK_ONLY(h))
 #else
-#define HEAP_LOCK(h) HEAP_LOCK_ONLY(h)
+#define HEAP_LOCK_FAST(h) HEAP_LOCK_ONLY(h)
 #define HEAP_UNLOCK(h) HEAP_UNLOCK_ONLY(h)
 #endif
+
+/* ---- the quick cache (alloc.c) ---------------------------------------------
+ * Speed builds keep up to QUICK_CAP plain relocatable blocks just freed by
+ * dalloc_free() (zeroed, counted free, off the block-start bitmap) on lists
+ * by exact size, for dalloc_alloc() to reuse without splitting a hole or
+ * merging one; the lists' heads are a table at the top of the gap.  Only
+ * those two calls' inlined common paths (and the fixed blocks' ones, which
+ * never touch the gap or relocatable blocks) see the cache: every other
+ * call first returns its blocks to free space and drops the table
+ * (dalloc__quick_flush(), at most QUICK_CAP releases), so everything else
+ * (compaction, checks, reports, statistics, refusals) finds free space
+ * merged as always.  To a block next to it, a cached block is a used one.
+ * Size builds (-Os), guard and debug-check builds do without it, and so
+ * does a heap under Valgrind's memcheck (vg.c), whose every freed byte is
+ * to be unaddressable at once. */
+#if !defined(__OPTIMIZE_SIZE__) && DALLOC_GUARDS == 0 && !DALLOC_DEBUG_CHECKS
+#define DALLOC_QUICK 1
+#else
+#define DALLOC_QUICK 0
+#endif
+#define QUICK_BINS 64u /* blocks of MIN_BLOCK up to MIN_BLOCK + 63 granules */
+#define QUICK_CAP 64u
+#if DALLOC_QUICK
+void dalloc__quick_flush(ctl_t *c);
+#define QUICK_FLUSH(c) ((c)->qbins != NULL ? dalloc__quick_flush(c) : (void)0)
+#else
+#define QUICK_FLUSH(c) ((void)0)
+#endif
+#define HEAP_LOCK(h) (HEAP_LOCK_FAST(h), QUICK_FLUSH((h)->ctl))
 
 /* ---- entry and exit of the public calls ------------------------------------ */
 
@@ -466,7 +498,7 @@ void dalloc__lock_release(dalloc_heap_t *h);
  * else DALLOC_OK with the heap locked, and dalloc__heap_leave() then records the
  * call's status and unlocks.  An -Os build calls the one out-of-line copy
  * (heap.c); a speed build inlines it. */
-static inline dalloc_status_t heap_enter_inline(dalloc_heap_t *h, bool arg_ok)
+static inline dalloc_status_t heap_enter_check(dalloc_heap_t *h, bool arg_ok)
 {
     if (h == NULL || h->magic != DALLOC_MAGIC || h->ctl == NULL) { /* heap_ctl(h) == NULL */
         if (h != NULL)
@@ -475,13 +507,28 @@ static inline dalloc_status_t heap_enter_inline(dalloc_heap_t *h, bool arg_ok)
     }
     if (!arg_ok)
         return h->last_error = DALLOC_E_ARG;
-    HEAP_LOCK(h);
     return DALLOC_OK;
+}
+static inline dalloc_status_t heap_enter_inline(dalloc_heap_t *h, bool arg_ok)
+{
+    dalloc_status_t st = heap_enter_check(h, arg_ok);
+    if (st == DALLOC_OK)
+        HEAP_LOCK(h);
+    return st;
 }
 dalloc_status_t dalloc__heap_enter(dalloc_heap_t *h, bool arg_ok);
 #ifndef __OPTIMIZE_SIZE__
 #define dalloc__heap_enter(h, arg_ok) heap_enter_inline(h, arg_ok)
 #endif
+/* The same for a call whose inlined common path may meet the quick cache:
+ * the heap is locked with the cache as it is. */
+static inline dalloc_status_t heap_enter_fast(dalloc_heap_t *h, bool arg_ok)
+{
+    dalloc_status_t st = heap_enter_check(h, arg_ok);
+    if (st == DALLOC_OK)
+        HEAP_LOCK_FAST(h);
+    return st;
+}
 
 /* ---- errors (error.c) -------------------------------------------------------- */
 

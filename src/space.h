@@ -215,12 +215,23 @@ static HOT_INLINE blk_t *use_reloc_hole(ctl_t *c, blk_t *b, size_t size)
     return use_hole_in(c, &c->ridx, b, size, false);
 }
 
+/* How far up relocatable blocks may take the gap: to the quick cache's
+ * table while there is one (heap_internal.h), else to the fixed region. */
+static inline uint8_t *reloc_limit(const ctl_t *c)
+{
+#if DALLOC_QUICK
+    return c->qbins != NULL ? (uint8_t *)c->qbins : c->fbot;
+#else
+    return c->fbot;
+#endif
+}
+
 static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
 {
     blk_t *b = fit(c, &c->ridx, size);
     if (b != NULL)
         return use_reloc_hole(c, b, size);
-    if ((size_t)(c->fbot - c->rtop) >= size) {
+    if ((size_t)(reloc_limit(c) - c->rtop) >= size) {
         b = (blk_t *)(void *)c->rtop;
         if (c->cursor == c->rtop) /* still no hole below it */
             c->cursor += size;
