@@ -1,7 +1,10 @@
 /*
  * alloc.c - relocatable blocks: allocate, free, resize, hand over, validate,
- * pin.  Every entry point validates its arguments before it changes
- * anything, so a refused call leaves the heap exactly as it was.
+ * pin, and the quick cache of blocks just freed.  Every entry point
+ * validates its arguments before it changes anything, so a refused call
+ * leaves the heap as it was (it may merge the quick cache's blocks into free
+ * space first, as any call but the common paths does: that changes no
+ * block, no figure and no answer).
  */
 #include "space.h"
 
@@ -148,8 +151,6 @@ refuse:
  * written; qcount blocks are on its lists, each a used-looking plain block
  * (flags at most F_PREV_FREE) whose bitmap bit is clear; qcount is 0
  * while qbins is NULL. */
-#define QUICK_TABLE (QUICK_BINS * sizeof(link_t))
-
 static inline size_t quick_bin(size_t size) { return (size - MIN_BLOCK) >> G_LOG2; }
 
 /* Put the table at the top of the gap, if the gap holds it twice over (so
@@ -204,7 +205,7 @@ static HOT_INLINE blk_t *quick_take(ctl_t *c, size_t size)
 void dalloc__quick_flush(ctl_t *c)
 {
     size_t k;
-    for (k = 0; c->qcount != 0; k++)
+    for (k = 0; k < QUICK_BINS && c->qcount != 0; k++)
         while (c->qbins[k] != 0) {
             fblk_t *f = fb_at(c, c->qbins[k]);
             c->qbins[k] = f->next;

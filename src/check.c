@@ -16,9 +16,64 @@ static bool trailer_ok(const ctl_t *c, const blk_t *b)
            c->mods[t->module - 1].name[0] != '\0';
 }
 
-/* Walk one region; count used blocks/bytes and free blocks/bytes. */
+/* ---- the quick cache (alloc.c), read only -------------------------------- */
+
+/* Is b, a block start proven inside [lo, rtop), on the cache's list of its
+ * size?  At most qcount links are followed (quick_ok() proved them). */
+static bool on_quick_list(const ctl_t *c, const blk_t *b)
+{
+#if DALLOC_QUICK
+    size_t k = (blk_size(b) - MIN_BLOCK) >> G_LOG2, n;
+    link_t o, want = (link_t)((const uint8_t *)b - (const uint8_t *)c);
+    if (c->qbins == NULL || k >= QUICK_BINS)
+        return false;
+    for (n = 0, o = c->qbins[k]; o != 0 && n < c->qcount; n++, o = ((const fblk_t *)(const void *)((const uint8_t *)c + o))->next)
+        if (o == want)
+            return true;
+#else
+    (void)c, (void)b;
+#endif
+    return false;
+}
+
+/* The cache's table lies in the gap and its lists hold qcount blocks of
+ * the relocatable region, each of its list's size, plain (flags at most
+ * F_PREV_FREE) and off the bitmap; every link is proven before it is
+ * followed, and no more than qcount are.  Without the cache: none. */
+static bool quick_ok(const ctl_t *c)
+{
+#if DALLOC_QUICK
+    size_t k, n = 0;
+    const uint8_t *t = (const uint8_t *)c->qbins;
+    if (t == NULL)
+        return c->qcount == 0;
+    if (c->qcount > QUICK_CAP || ((uintptr_t)t & (sizeof(link_t) - 1)) != 0 || t < c->rtop || t > c->fbot ||
+        (size_t)(c->fbot - t) < QUICK_TABLE)
+        return false;
+    for (k = 0; k < QUICK_BINS; k++) {
+        link_t o;
+        for (o = c->qbins[k]; o != 0; o = ((const fblk_t *)(const void *)((const uint8_t *)c + o))->next) {
+            const uint8_t *p = (const uint8_t *)c + o;
+            const blk_t *b = (const blk_t *)(const void *)p;
+            if (++n > c->qcount || p < c->lo || p >= c->rtop || (size_t)(c->rtop - p) < MIN_BLOCK ||
+                ((uintptr_t)(p - c->lo) & (GRAN - 1)) != 0)
+                return false;
+            if ((blk_flags(b) & ~(size_t)F_PREV_FREE) != 0 || blk_size(b) != MIN_BLOCK + (k << G_LOG2) ||
+                blk_size(b) > (size_t)(c->rtop - p) || bm_test(c, b))
+                return false;
+        }
+    }
+    return n == c->qcount;
+#else
+    return c->qbins == NULL && c->qcount == 0;
+#endif
+}
+
+/* Walk one region; count used blocks/bytes and free blocks/bytes (a block
+ * of the quick cache is neither: it must be on the cache's list, and is
+ * counted in *cached). */
 static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fixed, size_t *used_n,
-                 size_t *used_b, size_t *free_n, size_t *free_b, size_t *pinned)
+                 size_t *used_b, size_t *free_n, size_t *free_b, size_t *pinned, size_t *cached)
 {
     const uint8_t *p = from;
     bool prev_free = false, cursor_seen = fixed || c->cursor == to;
@@ -44,9 +99,11 @@ static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fi
                 return false;
             (*free_n)++;
             *free_b += size;
-        } else {
-            if (!bm_test(c, b))
+        } else if (!bm_test(c, b)) {
+            if (fixed || !on_quick_list(c, b)) /* (proven plain, of its size, by quick_ok()) */
                 return false;
+            (*cached)++;
+        } else {
             if (!fixed && b->owner != NULL) {
                 /* An owner inside the buffer must point back at its block;
                  * one outside is the caller's variable and is not read.
@@ -176,7 +233,7 @@ static const blk_t *damaged_guard(const uint8_t *from, const uint8_t *to)
 static dalloc_status_t check_locked(const dalloc_heap_t *h, const blk_t **bad)
 {
     const ctl_t *c = h->ctl;
-    size_t used_n = 0, used_b = 0, free_n = 0, free_b = 0, pinned = 0, n, bytes, i, marks = 0, words;
+    size_t used_n = 0, used_b = 0, free_n = 0, free_b = 0, pinned = 0, cached = 0, n, bytes, i, marks = 0, words;
     *bad = NULL;
     if ((uint8_t *)c < h->mem || (uint8_t *)(c + 1) > h->mem + h->total_size)
         return DALLOC_E_CORRUPT;
@@ -194,8 +251,8 @@ static dalloc_status_t check_locked(const dalloc_heap_t *h, const blk_t **bad)
                              blk_end(blk_of(c->fidx)) != c->hi)) ||
         (c->mods != NULL && ((const uint8_t *)c->mods < c->fbot || (const uint8_t *)c->mods >= c->hi)))
         return DALLOC_E_CORRUPT;
-    if (!walk(c, c->lo, c->rtop, false, &used_n, &used_b, &free_n, &free_b, &pinned) ||
-        !walk(c, c->fbot, c->hi, true, &used_n, &used_b, &free_n, &free_b, &pinned) ||
+    if (!quick_ok(c) || !walk(c, c->lo, c->rtop, false, &used_n, &used_b, &free_n, &free_b, &pinned, &cached) ||
+        !walk(c, c->fbot, c->hi, true, &used_n, &used_b, &free_n, &free_b, &pinned, &cached) || cached != c->qcount ||
         !check_index(c, &c->ridx, c->lo, c->rtop, &n, &bytes) ||
         (c->fidx != NULL && !check_index(c, c->fidx, c->fbot, c->hi, &i, &bytes)) ||
         n + (c->fidx != NULL ? i : 0) != free_n ||
@@ -244,7 +301,8 @@ dalloc_status_t dalloc_check(const dalloc_heap_t *h)
     if ((const uint8_t *)c < h->mem || (const uint8_t *)(c + 1) > h->mem + h->total_size) {
         st = DALLOC_E_CORRUPT;
     } else {
-        HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+        /* Read only: the quick cache is checked as it is, not merged. */
+        HEAP_LOCK_FAST((dalloc_heap_t *)(uintptr_t)h);
         st = check_locked(h, &bad);
         HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
     }

@@ -483,6 +483,7 @@ void dalloc__lock_release(dalloc_heap_t *h);
 #endif
 #define QUICK_BINS 64u /* blocks of MIN_BLOCK up to MIN_BLOCK + 63 granules */
 #define QUICK_CAP 64u
+#define QUICK_TABLE (QUICK_BINS * sizeof(link_t))
 #if DALLOC_QUICK
 void dalloc__quick_flush(ctl_t *c);
 #define QUICK_FLUSH(c) ((c)->qbins != NULL ? dalloc__quick_flush(c) : (void)0)

@@ -204,7 +204,7 @@ dalloc_module_t dalloc_module_find(const dalloc_heap_t *h, const char *name)
     dalloc_module_t id;
     if (c == NULL || name == NULL || name_len(name) == 0)
         return DALLOC_NO_MODULE;
-    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+    HEAP_LOCK_FAST((dalloc_heap_t *)(uintptr_t)h); /* a query: the quick cache is no concern */
     id = find_locked(c, name);
     HEAP_UNLOCK((dalloc_heap_t *)(uintptr_t)h);
     return id;
@@ -266,7 +266,7 @@ dalloc_status_t dalloc_module_stats(const dalloc_heap_t *h, dalloc_module_t id, 
         return DALLOC_E_HEAP;
     if (st == NULL)
         return DALLOC_E_ARG;
-    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+    HEAP_LOCK_FAST((dalloc_heap_t *)(uintptr_t)h); /* a query: the quick cache is no concern */
     r = dalloc__mod_rec(c, id);
     if (r != NULL) {
         memcpy(st->name, r->name, sizeof st->name);
@@ -286,7 +286,7 @@ size_t dalloc_module_list(const dalloc_heap_t *h, dalloc_module_t *ids, size_t m
     unsigned i;
     if (c == NULL)
         return 0;
-    HEAP_LOCK((dalloc_heap_t *)(uintptr_t)h);
+    HEAP_LOCK_FAST((dalloc_heap_t *)(uintptr_t)h); /* a query: the quick cache is no concern */
     for (i = 0; i < c->mod_cap; i++) {
         if (c->mods[i].name[0] == '\0')
             continue;
