@@ -18,17 +18,27 @@ static bool trailer_ok(const ctl_t *c, const blk_t *b)
 
 /* ---- the quick cache (alloc.c), read only -------------------------------- */
 
+#if DALLOC_QUICK
+/* The block a cache link (an offset from the control block) names; only
+ * read once the offset is proven to lie in the relocatable region. */
+static const blk_t *linked(const ctl_t *c, link_t o)
+{
+    return (const blk_t *)(const void *)((const uint8_t *)c + o);
+}
+static link_t next_link(const ctl_t *c, link_t o) { return ((const fblk_t *)(const void *)linked(c, o))->next; }
+#endif
+
 /* Is b, a block start proven inside [lo, rtop), on the cache's list of its
  * size?  At most qcount links are followed (quick_ok() proved them). */
 static bool on_quick_list(const ctl_t *c, const blk_t *b)
 {
 #if DALLOC_QUICK
     size_t k = (blk_size(b) - MIN_BLOCK) >> G_LOG2, n;
-    link_t o, want = (link_t)((const uint8_t *)b - (const uint8_t *)c);
+    link_t o;
     if (c->qbins == NULL || k >= QUICK_BINS)
         return false;
-    for (n = 0, o = c->qbins[k]; o != 0 && n < c->qcount; n++, o = ((const fblk_t *)(const void *)((const uint8_t *)c + o))->next)
-        if (o == want)
+    for (n = 0, o = c->qbins[k]; o != 0 && n < c->qcount; n++, o = next_link(c, o))
+        if (linked(c, o) == b)
             return true;
 #else
     (void)c, (void)b;
@@ -52,9 +62,9 @@ static bool quick_ok(const ctl_t *c)
         return false;
     for (k = 0; k < QUICK_BINS; k++) {
         link_t o;
-        for (o = c->qbins[k]; o != 0; o = ((const fblk_t *)(const void *)((const uint8_t *)c + o))->next) {
-            const uint8_t *p = (const uint8_t *)c + o;
-            const blk_t *b = (const blk_t *)(const void *)p;
+        for (o = c->qbins[k]; o != 0; o = next_link(c, o)) {
+            const blk_t *b = linked(c, o);
+            const uint8_t *p = (const uint8_t *)b;
             if (++n > c->qcount || p < c->lo || p >= c->rtop || (size_t)(c->rtop - p) < MIN_BLOCK ||
                 ((uintptr_t)(p - c->lo) & (GRAN - 1)) != 0)
                 return false;

@@ -466,13 +466,15 @@ void dalloc__lock_release(dalloc_heap_t *h);
  * Speed builds keep up to QUICK_CAP plain relocatable blocks just freed by
  * dalloc_free() (zeroed, counted free, off the block-start bitmap) on lists
  * by exact size, for dalloc_alloc() to reuse without splitting a hole or
- * merging one; the lists' heads are a table at the top of the gap.  Only
- * those two calls' inlined common paths (and the fixed blocks' ones, which
- * never touch the gap or relocatable blocks) see the cache: every other
- * call first returns its blocks to free space and drops the table
- * (dalloc__quick_flush(), at most QUICK_CAP releases), so everything else
- * (compaction, checks, reports, statistics, refusals) finds free space
- * merged as always.  To a block next to it, a cached block is a used one.
+ * merging one; the lists' heads are a table in the gap.  Those two calls'
+ * inlined common paths use the cache; the fixed blocks' ones (which never
+ * touch the gap or relocatable blocks) and the queries that lock with
+ * HEAP_LOCK_FAST (dalloc_validate, dalloc_check, which checks the cache
+ * as it is, and the module lookups) leave it; every other call locks with
+ * HEAP_LOCK, which returns its blocks to free space and drops the table
+ * (dalloc__quick_flush(), at most QUICK_CAP releases), so compaction,
+ * reports, statistics and refusals find free space merged as always.  To
+ * a block next to it, a cached block is a used one.
  * Size builds (-Os), guard and debug-check builds do without it, and so
  * does a heap under Valgrind's memcheck (vg.c), whose every freed byte is
  * to be unaddressable at once. */

@@ -258,7 +258,8 @@ static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
  * and compilers without GNU vector types call memset. */
 #if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 typedef size_t zero4_t __attribute__((vector_size(4 * sizeof(size_t)), aligned(sizeof(size_t)), may_alias));
-#define ZERO_AT(q, k, last) (*(zero4_t *)(void *)((q) + ((k) * sizeof(zero4_t) < (last) ? (k) * sizeof(zero4_t) : (last))) = zero4)
+#define ZERO_AT(q, k, last) \
+    (*(zero4_t *)(void *)((q) + ((k) * sizeof(zero4_t) < (last) ? (k) * sizeof(zero4_t) : (last))) = zero4)
 #define ZERO_8(q, k, last) \
     (ZERO_AT(q, k, last), ZERO_AT(q, k + 1, last), ZERO_AT(q, k + 2, last), ZERO_AT(q, k + 3, last), \
      ZERO_AT(q, k + 4, last), ZERO_AT(q, k + 5, last), ZERO_AT(q, k + 6, last), ZERO_AT(q, k + 7, last))
