@@ -1507,6 +1507,18 @@ static void mode_util(void)
            hdr_size);
     rec("util", (double)st0.arena_size, "arena_size");
     rec("util", (double)st0.total_size, "total_size");
+    {
+        /* The fixed region's index: the library's bytes that one fixed
+         * block brings (neither used nor free in the statistics). */
+        dalloc_heap_t h;
+        dalloc_stats_t st1;
+        if (dalloc_heap_init(&h, align64(raw), heap_bytes) != DALLOC_OK || dalloc_malloc(&h, 16) == NULL ||
+            dalloc_get_stats(&h, &st1) != DALLOC_OK)
+            fatal("util: fixed index probe failed");
+        printf("  with a fixed block: the fixed region's free-list index takes %zu B (a block of the library's own)\n",
+               st1.arena_size - st1.used_bytes - st1.free_bytes);
+        rec("util", (double)(st1.arena_size - st1.used_bytes - st1.free_bytes), "fixed_index_bytes");
+    }
     if (dat != NULL) {
         fprintf(dat, "# seed on_demand_a on_free_a manual_a on_demand_b on_free_b manual_b  (percent of total_size)\n");
         for (s = 0; s < SEEDS; s++)

@@ -4,7 +4,7 @@
  * it is taken, so a corrupted heap is reported, never followed outside the
  * buffer.  O(blocks + free-list entries + bitmap words).
  */
-#include "heap_internal.h"
+#include "space.h"
 
 /* A module block's trailer names a registered module.  (A block always
  * has room for a trailer where MIN_BLOCK >= HDR + MT, as on 64-bit
@@ -150,19 +150,21 @@ static bool walk(const ctl_t *c, const uint8_t *from, const uint8_t *to, bool fi
     return (fixed || !prev_free) && cursor_seen;
 }
 
-/* Every block on the lists of x is free, inside [from, to), linked both ways. */
+/* Every block on the lists of x is free, inside [from, to), linked both
+ * ways, on the list of its class. */
 static bool check_index(const ctl_t *c, const freeidx_t *x, const uint8_t *from, const uint8_t *to, size_t *n,
                         size_t *bytes)
 {
     unsigned i;
     const uint8_t *base = (const uint8_t *)c;
     link_t nil = (link_t)((const uint8_t *)&x->nil - base);
+    bool fixed = x != &c->ridx;
     *n = 0;
     *bytes = 0;
-    for (i = 0; i < x->fl_count * SL_COUNT; i++) {
+    for (i = 0; i < x->lists; i++) {
         link_t o = x->heads[i], link = (link_t)((const uint8_t *)&x->heads[i] - base);
         bool nonempty = o != nil;
-        if (nonempty != ((((unsigned)x->sl_bitmap[i / SL_COUNT] >> (i % SL_COUNT)) & 1u) != 0))
+        if (nonempty != (((x->cl_bitmap[i / CL_BITS] >> (i % CL_BITS)) & 1u) != 0))
             return false;
         for (; o != nil; link = o + (link_t)offsetof(fblk_t, next), o = ((const fblk_t *)(const void *)(base + o))->next) {
             const uint8_t *p = base + o;
@@ -171,7 +173,8 @@ static bool check_index(const ctl_t *c, const freeidx_t *x, const uint8_t *from,
             if (p < from || p >= to || (size_t)(to - p) < MIN_BLOCK || ((uintptr_t)(p - from) & (GRAN - 1)) != 0)
                 return false;
             if (!blk_has((const blk_t *)(const void *)f, F_FREE) || f->pprev != link ||
-                blk_size((const blk_t *)(const void *)f) > (size_t)(to - p))
+                blk_size((const blk_t *)(const void *)f) > (size_t)(to - p) ||
+                class_of(blk_size((const blk_t *)(const void *)f) >> G_LOG2, fixed) != i)
                 return false;
             /* A cycle must also pass the pprev test above (the first block
              * seen twice would need two predecessors): not seen in tests;
@@ -181,8 +184,8 @@ static bool check_index(const ctl_t *c, const freeidx_t *x, const uint8_t *from,
             *bytes += blk_size((const blk_t *)(const void *)f);
         }
     }
-    for (i = 0; i < x->fl_count; i++)
-        if ((x->sl_bitmap[i] != 0) != (((x->fl_bitmap >> i) & 1u) != 0))
+    for (; i < CL_WORDS * CL_BITS; i++) /* no class beyond the arena's */
+        if (((x->cl_bitmap[i / CL_BITS] >> (i % CL_BITS)) & 1u) != 0)
             return false;
     return *bytes == x->bytes;
 }
@@ -255,9 +258,10 @@ static dalloc_status_t check_locked(const dalloc_heap_t *h, const blk_t **bad)
      * index exactly when it holds blocks, topmost. */
     if ((const uint8_t *)c->bitmap < (const uint8_t *)(c + 1) || (const uint8_t *)c->bitmap >= c->lo ||
         (const uint8_t *)c->ridx.heads < (const uint8_t *)(c + 1) || (const uint8_t *)c->ridx.heads >= c->lo ||
-        c->ridx.fl_count > FL_MAX || (c->fidx == NULL) != (c->fbot == c->hi) ||
+        c->ridx.lists > LISTS_MAX || (c->fidx == NULL) != (c->fbot == c->hi) ||
         (c->fidx != NULL && ((const uint8_t *)c->fidx < c->fbot || (const uint8_t *)c->fidx >= c->hi ||
-                             c->fidx->fl_count != c->ridx.fl_count || (const void *)c->fidx->heads != c->fidx + 1 ||
+                             c->fidx->lists != dalloc__idx_lists((size_t)(c->hi - c->lo), true) ||
+                             (const void *)c->fidx->heads != c->fidx + 1 ||
                              blk_end(blk_of(c->fidx)) != c->hi)) ||
         (c->mods != NULL && ((const uint8_t *)c->mods < c->fbot || (const uint8_t *)c->mods >= c->hi)))
         return DALLOC_E_CORRUPT;

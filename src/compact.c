@@ -252,7 +252,7 @@ static size_t compact_all_fast(dalloc_heap_t *h)
             break;
         hsize += blk_size((blk_t *)(void *)to);
     }
-    dalloc__idx_init(c, &c->ridx, c->ridx.heads, c->ridx.fl_count);
+    dalloc__idx_init(c, &c->ridx, c->ridx.heads, c->ridx.lists);
     c->rtop = c->cursor = hole;
     c->bytes_moved += fast;
     return (size_t)(hole - start);

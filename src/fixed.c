@@ -78,16 +78,17 @@ static blk_t *take_hole(ctl_t *c, size_t size, size_t align)
 
 /* carve_from_gap(), compacting the relocatable region first when the
  * policy allows and the free space compaction gathers next to the gap is
- * sure to hold the block (with room for any alignment), so a refusal never
+ * sure to hold need bytes (the block with room for any alignment, and
+ * whatever else the request must carve after it), so a refusal never
  * moves relocatable blocks for nothing. */
-static blk_t *carve(dalloc_heap_t *h, size_t size, size_t align)
+static blk_t *carve(dalloc_heap_t *h, size_t size, size_t align, size_t need)
 {
     ctl_t *c = h->ctl;
     blk_t *b = carve_from_gap(c, size, align);
     size_t top;
-    if (b == NULL && c->policy != DALLOC_COMPACT_MANUAL && c->ridx.fl_bitmap != 0) {
+    if (b == NULL && c->policy != DALLOC_COMPACT_MANUAL && idx_has_holes(&c->ridx)) {
         (void)dalloc__compact_largest(c, &top);
-        if (top >= size + (align - GRAN)) {
+        if (top >= need) {
             dalloc__compact_all(h);
             b = carve_from_gap(c, size, align);
         }
@@ -97,18 +98,20 @@ static blk_t *carve(dalloc_heap_t *h, size_t size, size_t align)
 
 /* The fixed region's first block brings the region's free-list index: an
  * F_SYS block at the top of the region, which dalloc__idx_fixed_released() drops
- * with the region's last other block. */
-static bool make_index(dalloc_heap_t *h)
+ * with the region's last other block.  room: what the request needs below
+ * it (a compaction made for the index must also make room for that). */
+static bool make_index(dalloc_heap_t *h, size_t room)
 {
     ctl_t *c = h->ctl;
-    size_t heads = c->ridx.fl_count * SL_COUNT * sizeof(link_t);
-    blk_t *x = carve(h, blk_size_for(sizeof(freeidx_t) + heads, 0), GRAN);
+    unsigned lists = dalloc__idx_lists((size_t)(c->hi - c->lo), true);
+    size_t size = blk_size_for(sizeof(freeidx_t) + lists * sizeof(link_t), 0);
+    blk_t *x = carve(h, size, GRAN, room > (size_t)-1 - size ? (size_t)-1 : size + room);
     if (x == NULL)
         return false;
     blk_set(x, F_SYS);
     blk_set_align_log2(x, G_LOG2);
     c->fidx = (freeidx_t *)blk_payload(x);
-    dalloc__idx_init(c, c->fidx, (link_t *)(void *)(c->fidx + 1), c->ridx.fl_count);
+    dalloc__idx_init(c, c->fidx, (link_t *)(void *)(c->fidx + 1), lists);
     c->sys_bytes += (uint32_t)blk_size(x);
     return true;
 }
@@ -117,11 +120,12 @@ blk_t *dalloc__fixed_take(dalloc_heap_t *h, size_t size, size_t align)
 {
     ctl_t *c = h->ctl;
     blk_t *b;
-    if (c->fidx == NULL && !make_index(h))
+    size_t need = size + (align - GRAN); /* a block aligned anywhere in the gap */
+    if (c->fidx == NULL && !make_index(h, need))
         return NULL;
     b = take_hole(c, size, align);
     if (b == NULL)
-        b = carve(h, size, align);
+        b = carve(h, size, align, need);
     if (b == NULL)
         dalloc__idx_fixed_released(c); /* drops an index made for this request */
     return b;
@@ -194,7 +198,7 @@ static HOT_INLINE void *fast_alloc(dalloc_heap_t *h, size_t n, size_t align, dal
     if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS)
         return NULL;
 #endif
-    b = fit(c, c->fidx, size);
+    b = fit(c, c->fidx, size, true);
     if (b == NULL)
         return NULL;
     (void)use_hole_in(c, c->fidx, b, size, true);

@@ -3,10 +3,12 @@
  * merging and splitting of free blocks against their neighbours and the gap.
  *
  * Free blocks of each region sit on lists indexed by size class (TLSF's two
- * levels).  A search rounds the request up to the next class, so any block
- * found fits without walking a list; when that fails, the request's own
- * class is tried with a short bounded walk, which keeps small heaps usable
- * down to their last bytes.  Free space is always merged at once: no two
+ * levels; in the fixed region, one class per size below EXACT_UNITS
+ * granules as well).  A search rounds the request up to the next class, so
+ * any block found fits without walking a list (a size with a class of its
+ * own needs no rounding); when that fails, the request's own class is
+ * tried with a short bounded walk, which keeps small heaps usable down to
+ * their last bytes.  Free space is always merged at once: no two
  * free blocks touch, and a free block never touches the gap (it becomes gap).
  */
 #include "space.h"
@@ -26,25 +28,20 @@ const uint8_t dalloc__small_class[SMALL_UNITS] = {
 #undef C1
 };
 
-unsigned dalloc__idx_fl_count(size_t arena)
+unsigned dalloc__idx_lists(size_t arena, bool fixed)
 {
-    unsigned fl, sl;
-    size_t units = arena >> G_LOG2;
-    if (units == 0)
-        return 1;
-    mapping(units, &fl, &sl);
-    return fl + 1 > FL_MAX ? FL_MAX : fl + 1;
+    unsigned k = class_of(arena >> G_LOG2, fixed);
+    return k + 1 > LISTS_MAX ? LISTS_MAX : k + 1;
 }
 
-void dalloc__idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count)
+void dalloc__idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned lists)
 {
     unsigned i;
-    x->fl_bitmap = 0;
-    memset(x->sl_bitmap, 0, sizeof x->sl_bitmap);
-    x->fl_count = fl_count;
+    memset(x->cl_bitmap, 0, sizeof x->cl_bitmap);
+    x->lists = lists;
     x->heads = heads;
     x->bytes = 0;
-    for (i = 0; i < fl_count * SL_COUNT; i++)
+    for (i = 0; i < lists; i++)
         heads[i] = fb_off(c, &x->nil);
 }
 
@@ -53,16 +50,17 @@ void dalloc__space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool 
 
 blk_t *dalloc__idx_take(ctl_t *c, freeidx_t *x, size_t size, int how)
 {
-    unsigned fl, sl;
+    bool fixed = x != &c->ridx;
+    unsigned k;
     size_t i, limit = how == 1 ? EXACT_CLASS_WALK : (size_t)-1;
     link_t o, nil = fb_off(c, &x->nil);
     if (how == 0)
-        return fit(c, x, size);
+        return fit(c, x, size, fixed);
     /* Nothing is certain to fit: look at the blocks of the request's class. */
-    mapping(size >> G_LOG2, &fl, &sl);
-    if (fl >= x->fl_count)
+    k = class_of(size >> G_LOG2, fixed);
+    if (k >= x->lists)
         return NULL;
-    for (i = 0, o = x->heads[fl * SL_COUNT + sl]; o != nil && i < limit; i++, o = fb_at(c, o)->next) {
+    for (i = 0, o = x->heads[k]; o != nil && i < limit; i++, o = fb_at(c, o)->next) {
         blk_t *b = (blk_t *)(void *)fb_at(c, o);
         if (blk_size(b) >= size) {
             unlist(c, x, b);
@@ -83,7 +81,7 @@ size_t dalloc__idx_count(const ctl_t *c, const freeidx_t *x)
     if (x == NULL)
         return 0;
     nil = fb_off(c, &x->nil);
-    for (i = 0; i < x->fl_count * SL_COUNT; i++)
+    for (i = 0; i < x->lists; i++)
         for (o = x->heads[i]; o != nil; o = fb_at(c, o)->next)
             n++;
     return n;
@@ -91,13 +89,15 @@ size_t dalloc__idx_count(const ctl_t *c, const freeidx_t *x)
 
 size_t dalloc__idx_largest(const ctl_t *c, const freeidx_t *x)
 {
-    unsigned fl;
+    unsigned w = CL_WORDS;
     size_t best = 0;
     link_t o, nil = fb_off(c, &x->nil);
-    if (x->fl_bitmap == 0)
+    while (w > 0 && x->cl_bitmap[w - 1] == 0)
+        w--;
+    if (w == 0)
         return 0;
-    fl = bit_fls(x->fl_bitmap);
-    for (o = x->heads[fl * SL_COUNT + bit_fls(x->sl_bitmap[fl])]; o != nil; o = fb_at(c, o)->next)
+    w--; /* the word of the largest non-empty class */
+    for (o = x->heads[w * CL_BITS + bit_fls(x->cl_bitmap[w])]; o != nil; o = fb_at(c, o)->next)
         if (blk_size((const blk_t *)(const void *)fb_at(c, o)) > best)
             best = blk_size((const blk_t *)(const void *)fb_at(c, o));
     return best;

@@ -17,15 +17,15 @@ static bool layout(dalloc_heap_t *h, bool fresh)
     uintptr_t e = ((uintptr_t)h->mem + h->total_size) & ~(uintptr_t)(GRAN - 1);
     uintptr_t heads = a + ROUND_UP(sizeof(ctl_t), sizeof(void *)), bitmap, lo;
     size_t est, words;
-    unsigned fl;
+    unsigned lists;
     ctl_t *c = (ctl_t *)a;
 
     if (e <= a || e - a <= sizeof(ctl_t))
         return false;
     est = (size_t)(e - a - sizeof(ctl_t));
-    fl = dalloc__idx_fl_count(est);
+    lists = dalloc__idx_lists(est, false);
     words = ((est >> G_LOG2) + 31u) / 32u;
-    bitmap = heads + fl * SL_COUNT * sizeof(link_t); /* after the relocatable region's heads */
+    bitmap = heads + lists * sizeof(link_t); /* after the relocatable region's heads */
     lo = ROUND_UP(bitmap + words * sizeof(uint32_t), GRAN);
     if (lo >= e || e - lo < blk_size_for(1, 0)) /* room for one block */
         return false;
@@ -44,7 +44,7 @@ static bool layout(dalloc_heap_t *h, bool fresh)
     c->bitmap = (uint32_t *)bitmap;
     /* The bitmap, and with DALLOC_FILL_FREED the arena above it. */
     memset(c->bitmap, 0, DALLOC_FILL_FREED ? (size_t)(e - bitmap) : words * sizeof(uint32_t));
-    dalloc__idx_init(c, &c->ridx, (link_t *)heads, fl);
+    dalloc__idx_init(c, &c->ridx, (link_t *)heads, lists);
     h->ctl = c;
     h->offset = 0;
     h->alloc_info.allocations_num = 0;

@@ -63,15 +63,28 @@
 
 #define DALLOC_MAGIC 0xDA110C5Bu
 
-/* Segregated free lists (two-level, as in TLSF): first level by power of
- * two of the size in granules, second level SL_COUNT linear steps. */
+/* Segregated free lists, numbered by size class.  The classes follow
+ * TLSF's two levels: a power of two of the size in granules, split into
+ * SL_COUNT linear steps.  The fixed region's index also has one class per
+ * size below EXACT_UNITS granules (space.h's class_of()): fixed blocks
+ * never move, so a small request there takes a hole of its own size when
+ * one exists instead of splitting a larger one (best fit where most
+ * requests fall), for 4 * EXACT_SHIFT bytes more of list heads. */
 #define SL_LOG2 2
 #define SL_COUNT (1u << SL_LOG2)
-/* freeidx.c's table of small classes is written for these two values. */
-#if SL_LOG2 != 2
+#define EXACT_LOG2 6
+#define EXACT_UNITS (1u << EXACT_LOG2)
+/* A fixed class from EXACT_UNITS granules up is the TLSF class plus this. */
+#define EXACT_SHIFT (EXACT_UNITS - (EXACT_LOG2 - SL_LOG2 + 1) * SL_COUNT)
+/* freeidx.c's table of small classes is written for SL_LOG2 2, and
+ * class_of() takes the exact classes from inside that table's range. */
+#if SL_LOG2 != 2 || EXACT_LOG2 > 7
 #error "update small_class in freeidx.c"
 #endif
+/* Lists of an index: at most 32 powers of two (FL_MAX), and the fixed
+ * region's exact classes. */
 #define FL_MAX 32u
+#define LISTS_MAX (FL_MAX * SL_COUNT + EXACT_SHIFT)
 
 /* A list link: the byte offset of a free block, of the sentinel or of a
  * list head from the control block, which lies below everything it
@@ -79,12 +92,18 @@
  * so the heads cost half as much on 64-bit ones. */
 typedef uint32_t link_t;
 
+/* One bit per list, in words of the target's size, marks the non-empty
+ * ones: a good-fit search is one masked word and a count of trailing
+ * zeros, with no branch on which level holds the fit.  Bits from `lists`
+ * up stay clear. */
+#define CL_BITS (sizeof(size_t) * 8u)
+#define CL_WORDS ((LISTS_MAX + CL_BITS - 1u) / CL_BITS)
+
 typedef struct freeidx {
-    uint32_t fl_bitmap;         /* bit f: some list of first level f is non-empty */
-    uint32_t fl_count;          /* first levels in use for this arena */
-    uint8_t sl_bitmap[FL_MAX];  /* bit s of [f]: list (f, s) is non-empty */
+    size_t cl_bitmap[CL_WORDS]; /* bit k % CL_BITS of word k / CL_BITS: list k is non-empty */
+    uint32_t lists;             /* lists in use for this arena (at most LISTS_MAX) */
     size_t bytes;               /* total size of the blocks on the lists */
-    link_t *heads;              /* fl_count * SL_COUNT list heads */
+    link_t *heads;              /* `lists` list heads, by class */
     fblk_t nil;                 /* the end of every list (never on one) */
 } freeidx_t;
 
@@ -143,6 +162,18 @@ static inline unsigned bit_ffs(uint32_t x) /* lowest set bit; x != 0 */
 {
 #if defined(__GNUC__)
     return (unsigned)__builtin_ctz(x);
+#else
+    unsigned i = 0;
+    while (!(x & 1u)) { x >>= 1; i++; }
+    return i;
+#endif
+}
+static inline unsigned bit_ffsw(size_t x) /* lowest set bit of a word; x != 0 */
+{
+#if defined(__GNUC__)
+    if (sizeof(size_t) <= sizeof(unsigned long))
+        return (unsigned)__builtin_ctzl((unsigned long)x);
+    return (unsigned)__builtin_ctzll((unsigned long long)x);
 #else
     unsigned i = 0;
     while (!(x & 1u)) { x >>= 1; i++; }
@@ -241,9 +272,11 @@ static inline void heap_count_free(dalloc_heap_t *h, size_t size)
 
 /* ---- free space (freeidx.c) ------------------------------------------------ */
 
-unsigned dalloc__idx_fl_count(size_t arena);
+/* Lists an index needs for an arena of that many bytes (a fixed region's
+ * when fixed). */
+unsigned dalloc__idx_lists(size_t arena, bool fixed);
 size_t dalloc__idx_count(const ctl_t *c, const freeidx_t *x); /* blocks on the lists: O(blocks) */
-void dalloc__idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned fl_count);
+void dalloc__idx_init(ctl_t *c, freeidx_t *x, link_t *heads, unsigned lists);
 /* put_hole() of space.h: [b, b + size) becomes a listed free block. */
 void dalloc__space_put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, bool fixed);
 void dalloc__idx_remove(ctl_t *c, freeidx_t *x, blk_t *b);

@@ -27,20 +27,38 @@
 #endif
 
 /* Class of small sizes, precomputed: fl * SL_COUNT + sl for units < 128. */
+/* Class of small sizes, precomputed: the TLSF class (first level *
+ * SL_COUNT + second level) for units < 128. */
 #define SMALL_UNITS 128u
 extern const uint8_t dalloc__small_class[SMALL_UNITS];
 
-static HOT_INLINE void mapping(size_t units, unsigned *fl, unsigned *sl)
+/* The class (list number) of a free block of that many granules in the
+ * relocatable region's index, or the fixed region's when fixed: there,
+ * sizes below EXACT_UNITS have a class each (heap_internal.h).  (A
+ * branch-free choice of the exact class measured slower in bench/run's
+ * churn than this branch.) */
+static HOT_INLINE unsigned class_of(size_t units, bool fixed)
 {
+    unsigned k, f;
     if (units < SMALL_UNITS) {
-        unsigned k = dalloc__small_class[units];
-        *fl = k / SL_COUNT;
-        *sl = k % SL_COUNT;
-    } else {
-        unsigned f = bit_fls(units);
-        *fl = f - SL_LOG2 + 1;
-        *sl = (unsigned)(units >> (f - SL_LOG2)) - SL_COUNT;
+        k = dalloc__small_class[units];
+        if (fixed)
+            k = units < EXACT_UNITS ? (unsigned)units : k + EXACT_SHIFT;
+        return k;
     }
+    f = bit_fls(units);
+    return (f - SL_LOG2) * SL_COUNT + (unsigned)(units >> (f - SL_LOG2)) + (fixed ? EXACT_SHIFT : 0u);
+}
+
+static inline size_t *cl_word(freeidx_t *x, unsigned k) { return &x->cl_bitmap[k / CL_BITS]; }
+static inline size_t cl_bit(unsigned k) { return (size_t)1 << (k % CL_BITS); }
+static inline bool idx_has_holes(const freeidx_t *x)
+{
+    size_t any = 0;
+    unsigned w;
+    for (w = 0; w < CL_WORDS; w++)
+        any |= x->cl_bitmap[w];
+    return any != 0;
 }
 
 /* Links are offsets from the control block (see link_t). */
@@ -57,28 +75,24 @@ static inline link_t fb_off(const ctl_t *c, const void *p)
     return (link_t)((const uint8_t *)p - (const uint8_t *)c);
 }
 
-/* Clear the bitmap bits of list (fl, sl) when empty (its new first block
- * is the sentinel), branch-free: whether a list empties is as random as
- * the sizes. */
-static HOT_INLINE void note_if_empty(freeidx_t *x, unsigned fl, unsigned sl, uint32_t empty)
+/* Clear the bit of list k when it is empty (its new first block is the
+ * sentinel), branch-free: whether a list empties is as random as the
+ * sizes. */
+static HOT_INLINE void note_if_empty(freeidx_t *x, unsigned k, uint32_t empty)
 {
-    x->sl_bitmap[fl] = (uint8_t)(x->sl_bitmap[fl] & ~(empty << sl));
-    x->fl_bitmap &= ~((uint32_t)(x->sl_bitmap[fl] == 0) << fl);
+    *cl_word(x, k) &= ~((size_t)empty << (k % CL_BITS));
 }
 
-static HOT_INLINE void enlist(const ctl_t *c, freeidx_t *x, blk_t *b)
+static HOT_INLINE void enlist(const ctl_t *c, freeidx_t *x, blk_t *b, bool fixed)
 {
-    unsigned fl, sl;
+    unsigned k = class_of(blk_size(b) >> G_LOG2, fixed);
     fblk_t *f = (fblk_t *)(void *)b;
-    link_t *head;
-    mapping(blk_size(b) >> G_LOG2, &fl, &sl);
-    head = &x->heads[fl * SL_COUNT + sl];
+    link_t *head = &x->heads[k];
     f->next = *head;
     f->pprev = fb_off(c, head);
     fb_at(c, *head)->pprev = fb_off(c, &f->next); /* the sentinel's, when the list was empty */
     *head = fb_off(c, f);
-    x->fl_bitmap |= (uint32_t)1 << fl;
-    x->sl_bitmap[fl] = (uint8_t)(x->sl_bitmap[fl] | (1u << sl));
+    *cl_word(x, k) |= cl_bit(k);
     x->bytes += blk_size(b);
 }
 
@@ -90,11 +104,11 @@ static HOT_INLINE void unlist(const ctl_t *c, freeidx_t *x, blk_t *b)
     fblk_t *f = (fblk_t *)(void *)b;
     link_t pprev = f->pprev, next = f->next;
     uint32_t k = (pprev - fb_off(c, x->heads)) / (uint32_t)sizeof(link_t); /* huge unless a head */
-    uint32_t empty = (uint32_t)(k < x->fl_count * SL_COUNT) & (uint32_t)(next == fb_off(c, &x->nil));
+    uint32_t empty = (uint32_t)(k < x->lists) & (uint32_t)(next == fb_off(c, &x->nil));
     *link_at(c, pprev) = next;
     fb_at(c, next)->pprev = pprev;
     k &= (uint32_t)0 - empty; /* list 0 (unchanged) unless it emptied */
-    note_if_empty(x, k / SL_COUNT, k % SL_COUNT, empty);
+    note_if_empty(x, k, empty);
     x->bytes -= blk_size(b);
 }
 
@@ -108,44 +122,42 @@ static HOT_INLINE void put_hole(ctl_t *c, freeidx_t *x, blk_t *b, size_t size, b
     blk_write_footer(b);
     if (end != c->hi)
         blk_set((blk_t *)(void *)end, F_PREV_FREE);
-    enlist(c, x, b);
+    enlist(c, x, b, fixed);
 }
 
-/* Take the first block of list (fl, sl), known to be non-empty. */
-static HOT_INLINE blk_t *pop(const ctl_t *c, freeidx_t *x, unsigned fl, unsigned sl)
+/* Take the first block of list k, known to be non-empty. */
+static HOT_INLINE blk_t *pop(const ctl_t *c, freeidx_t *x, unsigned k)
 {
-    link_t *head = &x->heads[fl * SL_COUNT + sl];
+    link_t *head = &x->heads[k];
     fblk_t *f = fb_at(c, *head);
     *head = f->next;
     fb_at(c, f->next)->pprev = fb_off(c, head);
-    note_if_empty(x, fl, sl, (uint32_t)(f->next == fb_off(c, &x->nil)));
+    note_if_empty(x, k, (uint32_t)(f->next == fb_off(c, &x->nil)));
     x->bytes -= blk_size((blk_t *)(void *)f);
     return (blk_t *)(void *)f;
 }
 
 /* The first block of the smallest non-empty class certain to hold size
- * bytes (TLSF's good fit), off its list, or NULL. */
-static HOT_INLINE blk_t *fit(const ctl_t *c, freeidx_t *x, size_t size)
+ * bytes (TLSF's good fit; in the fixed region, the exact size when it has
+ * a class), off its list, or NULL.  A further bitmap word is read only
+ * when the request's word holds no fit. */
+static HOT_INLINE blk_t *fit(const ctl_t *c, freeidx_t *x, size_t size, bool fixed)
 {
-    size_t units = size >> G_LOG2, rounded = units;
-    unsigned fl, sl;
-    uint32_t map;
-    if (x->fl_bitmap == 0)
-        return NULL;
-    if (units >= SL_COUNT)
+    size_t units = size >> G_LOG2, rounded = units, m;
+    unsigned k, w;
+    if (units >= (fixed ? EXACT_UNITS : SL_COUNT)) /* classes of several sizes from here */
         rounded += ((size_t)1 << (bit_fls(units) - SL_LOG2)) - 1;
-    mapping(rounded, &fl, &sl);
-    if (fl >= x->fl_count)
+    k = class_of(rounded, fixed);
+    if (k >= x->lists)
         return NULL;
-    map = (uint32_t)x->sl_bitmap[fl] & (~0u << sl);
-    if (map == 0) {
-        map = fl + 1 < 32 ? x->fl_bitmap & (~(uint32_t)0 << (fl + 1)) : 0;
-        if (map == 0)
+    w = k / CL_BITS;
+    m = x->cl_bitmap[w] & (~(size_t)0 << (k % CL_BITS));
+    while (m == 0) {
+        if (++w == CL_WORDS)
             return NULL;
-        fl = bit_ffs(map);
-        map = x->sl_bitmap[fl];
+        m = x->cl_bitmap[w];
     }
-    return pop(c, x, fl, bit_ffs(map));
+    return pop(c, x, w * (unsigned)CL_BITS + bit_ffsw(m));
 }
 
 /* Return used block b of the given region to free space, merged with its
@@ -228,7 +240,7 @@ static inline uint8_t *reloc_limit(const ctl_t *c)
 
 static HOT_INLINE blk_t *take_reloc(ctl_t *c, size_t size)
 {
-    blk_t *b = fit(c, &c->ridx, size);
+    blk_t *b = fit(c, &c->ridx, size, false);
     if (b != NULL)
         return use_reloc_hole(c, b, size);
     if ((size_t)(reloc_limit(c) - c->rtop) >= size) {

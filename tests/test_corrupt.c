@@ -18,7 +18,7 @@
  */
 #include "testutil.h"
 
-#include "../src/heap_internal.h"
+#include "../src/space.h"
 
 #define HEAP_SIZE 16384u
 
@@ -99,11 +99,30 @@ static link_t off_of(const void *q)
     return (link_t)((const uint8_t *)q - (const uint8_t *)c);
 }
 
+/* Move hole b, alone on its list, to the empty list k of x, bitmap and
+ * links kept consistent: only its class is wrong. */
+static void move_to_list(freeidx_t *fx, blk_t *b, unsigned k)
+{
+    link_t nil = off_of(&fx->nil);
+    fblk_t *f = (fblk_t *)(void *)b;
+    unsigned from = class_of(blk_size(b) >> G_LOG2, fx != &c->ridx);
+    ck_assert_uint_eq(fx->heads[from], off_of(b));
+    ck_assert_uint_eq(f->next, nil);
+    ck_assert_uint_ne(k, from);
+    ck_assert_uint_lt(k, fx->lists);
+    ck_assert_uint_eq(fx->heads[k], nil);
+    fx->heads[from] = nil;
+    fx->cl_bitmap[from / CL_BITS] &= ~((size_t)1 << (from % CL_BITS));
+    fx->heads[k] = off_of(b);
+    f->pprev = off_of(&fx->heads[k]);
+    fx->cl_bitmap[k / CL_BITS] |= (size_t)1 << (k % CL_BITS);
+}
+
 /* The list head of x that holds block b first. */
 static link_t *head_of(freeidx_t *fx, const blk_t *b)
 {
     unsigned i;
-    for (i = 0; i < fx->fl_count * SL_COUNT; i++)
+    for (i = 0; i < fx->lists; i++)
         if (fx->heads[i] == off_of(b))
             return &fx->heads[i];
     ck_abort_msg("block not first on any list");
@@ -152,11 +171,11 @@ static const char *damage(int i)
     case 10: c->bitmap = (uint32_t *)(void *)c->lo; return "bitmap inside the arena";
     case 11: c->ridx.heads = (link_t *)(void *)c; return "list heads inside the control block";
     case 12: c->ridx.heads = (link_t *)(void *)c->lo; return "list heads inside the arena";
-    case 13: c->ridx.fl_count = FL_MAX + 1; return "too many first levels";
+    case 13: c->ridx.lists = LISTS_MAX + 1; return "too many lists";
     case 14: c->fidx = NULL; return "fixed blocks without an index";
     case 15: c->fidx = (freeidx_t *)(void *)c->lo; return "fixed index below the fixed region";
     case 16: c->fidx = (freeidx_t *)(void *)c->hi; return "fixed index past hi";
-    case 17: c->fidx->fl_count++; return "fixed index with other first levels";
+    case 17: c->fidx->lists++; return "fixed index with another list count";
     case 18: c->fidx->heads++; return "fixed index heads moved";
     case 19: blk_set_size(blk_of(c->fidx), blk_size(blk_of(c->fidx)) - GRAN); return "fixed index not topmost";
     case 20: c->mods = (modrec_t *)(void *)c->lo; return "registry below the fixed region";
@@ -183,22 +202,18 @@ static const char *damage(int i)
     /* The free lists. */
     case 38: {
         unsigned k;
-        for (k = 0; k < c->ridx.fl_count * SL_COUNT; k++)
+        for (k = 0; k < c->ridx.lists; k++)
             if (c->ridx.heads[k] == nil)
                 break;
-        ck_assert_uint_lt(k, c->ridx.fl_count * SL_COUNT);
-        c->ridx.sl_bitmap[k / SL_COUNT] = (uint8_t)(c->ridx.sl_bitmap[k / SL_COUNT] | (1u << (k % SL_COUNT)));
-        c->ridx.fl_bitmap |= 1u << (k / SL_COUNT);
+        ck_assert_uint_lt(k, c->ridx.lists);
+        c->ridx.cl_bitmap[k / CL_BITS] |= (size_t)1 << (k % CL_BITS);
         return "bit of an empty list set";
     }
     case 39: {
-        unsigned k;
-        for (k = 0; k < c->ridx.fl_count; k++)
-            if (c->ridx.sl_bitmap[k] == 0)
-                break;
-        ck_assert_uint_lt(k, c->ridx.fl_count);
-        c->ridx.fl_bitmap |= 1u << k;
-        return "first-level bit without a list";
+        unsigned k = c->ridx.lists; /* the first class the arena has no list for */
+        ck_assert_uint_lt(k, CL_WORDS * CL_BITS);
+        c->ridx.cl_bitmap[k / CL_BITS] |= (size_t)1 << (k % CL_BITS);
+        return "bit of a class beyond the arena's";
     }
     case 40: *head_of(&c->ridx, h) += 4; return "list link not on a granule";
     case 41: *head_of(&c->ridx, h) = off_of(c->rtop - GRAN); return "list link to a sliver at rtop";
@@ -213,9 +228,7 @@ static const char *damage(int i)
         unsigned k = (unsigned)(hd - c->ridx.heads);
         ck_assert_uint_eq(((fblk_t *)(void *)h)->next, nil); /* alone on its list */
         *hd = nil;
-        c->ridx.sl_bitmap[k / SL_COUNT] = (uint8_t)(c->ridx.sl_bitmap[k / SL_COUNT] & ~(1u << (k % SL_COUNT)));
-        if (c->ridx.sl_bitmap[k / SL_COUNT] == 0)
-            c->ridx.fl_bitmap &= ~(1u << (k / SL_COUNT));
+        c->ridx.cl_bitmap[k / CL_BITS] &= ~((size_t)1 << (k % CL_BITS));
         c->ridx.bytes -= blk_size(h);
         return "a hole on no list";
     }
@@ -242,10 +255,21 @@ static const char *damage(int i)
     case 57: rn->blocks++; return "module block count";
     case 58: rn->bytes += GRAN; return "module byte count";
     case 59: rn->peak = 0; return "module peak below its bytes";
+    /* A hole on another class's list: the next class of the relocatable
+     * index, and in the fixed index, the class the relocatable one gives
+     * its size (the fixed index has exact classes for small sizes). */
+    case 60: move_to_list(&c->ridx, h, class_of(blk_size(h) >> G_LOG2, false) + 1); return "hole on the next class's list";
+    case 61: {
+        blk_t *fhole = blk_of(fh);
+        ck_assert(blk_has(fhole, F_FREE));
+        ck_assert_uint_lt(blk_size(fhole) >> G_LOG2, EXACT_UNITS);
+        move_to_list(c->fidx, fhole, class_of(blk_size(fhole) >> G_LOG2, false));
+        return "fixed hole on its relocatable class's list";
+    }
     default: return NULL;
     }
 }
-#define DAMAGES 60
+#define DAMAGES 62
 
 START_TEST(check_detects_damage)
 {

@@ -248,6 +248,56 @@ START_TEST(fixed_blocks_do_not_split_relocatable_space)
 }
 END_TEST
 
+/* A small fixed request (under 64 granules: 512 bytes with 8-byte
+ * granules) takes a hole of exactly its block size when there is one,
+ * rather than a larger hole it would split: the fixed region has a list
+ * per small size.  A TLSF-style good fit alone rounds such a request up to
+ * the next class and would split the larger hole (these sizes are all an
+ * odd number of granules from 9 up, where TLSF's classes hold several). */
+START_TEST(small_fixed_request_takes_hole_of_its_size)
+{
+    static const size_t units[] = {9, 15, 23, 45, 63};
+    size_t i;
+    for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+        size_t n = units[i] * ALIGN - dalloc_header_size(), big_n = (2 * units[i] + 11) * ALIGN;
+        void *big = dalloc_malloc(&heap, big_n), *sep1 = dalloc_malloc(&heap, 16);
+        void *exact = dalloc_malloc(&heap, n), *sep2 = dalloc_malloc(&heap, 16), *p;
+        ck_assert_ptr_nonnull(big);
+        ck_assert_ptr_nonnull(sep1);
+        ck_assert_ptr_nonnull(exact);
+        ck_assert_ptr_nonnull(sep2);
+        ck_assert_uint_eq(test_block_size(n), units[i] * ALIGN);
+        ck_assert_int_eq(dalloc_fixed_free(&heap, big), DALLOC_OK);
+        ck_assert_int_eq(dalloc_fixed_free(&heap, exact), DALLOC_OK);
+        CHECK_HEAP();
+        p = dalloc_malloc(&heap, n);
+        ck_assert_msg(p == exact, "%zu granules: took %p, not the hole of its size at %p", units[i], p, exact);
+        CHECK_HEAP();
+        /* The larger hole is whole: a block of its size fits it exactly. */
+        ck_assert_ptr_eq(dalloc_malloc(&heap, big_n), big);
+        CHECK_HEAP();
+    }
+}
+END_TEST
+
+/* Fill the heap with relocatable blocks of rs bytes (r[i] filled with
+ * pattern i) until a request is refused, then free every other one (the
+ * even indices): holes a compaction would gather.  Returns how many were
+ * allocated. */
+static size_t fill_with_holes(void **r, size_t max, size_t rs)
+{
+    size_t nr = 0, i;
+    memset(r, 0, max * sizeof *r);
+    while (dalloc_alloc(&heap, rs, &r[nr]) == DALLOC_OK) {
+        test_fill(r[nr], rs, (unsigned)nr);
+        nr++;
+        ck_assert_uint_lt(nr, max);
+    }
+    for (i = 0; i < nr; i += 2)
+        ck_assert_int_eq(dalloc_free(&heap, &r[i], USING_PTR_ADDRESS), DALLOC_OK);
+    return nr;
+}
+
 /* A fixed request that fits neither a fixed hole nor the gap compacts the
  * relocatable region (default policy), and only relocatable blocks move. */
 START_TEST(fixed_alloc_compacts_relocatable_region)
@@ -255,20 +305,13 @@ START_TEST(fixed_alloc_compacts_relocatable_region)
     enum { NR = 512, RS = 200 };
     static void *r[NR];
     uint8_t *p, *q;
-    size_t nr = 0, i, want;
+    size_t nr, i, want;
     dalloc_stats_t st;
 
     p = dalloc_malloc(&heap, 64);
     ck_assert_ptr_nonnull(p);
     test_fill(p, 64, 5);
-    memset(r, 0, sizeof r);
-    while (dalloc_alloc(&heap, RS, &r[nr]) == DALLOC_OK) {
-        test_fill(r[nr], RS, (unsigned)nr);
-        nr++;
-        ck_assert_uint_lt(nr, NR);
-    }
-    for (i = 0; i < nr; i += 2)
-        ck_assert_int_eq(dalloc_free(&heap, &r[i], USING_PTR_ADDRESS), DALLOC_OK);
+    nr = fill_with_holes(r, NR, RS);
     st = stats();
     /* Larger than any hole and than the gap, smaller than the free total. */
     want = 4 * test_block_size(RS);
@@ -288,23 +331,54 @@ START_TEST(fixed_alloc_compacts_relocatable_region)
 }
 END_TEST
 
+/* A fixed request that even a compaction could not serve is refused
+ * without moving a block (default policy): compaction runs only when the
+ * free space it gathers next to the gap is sure to hold the block, and,
+ * for the first fixed block, the fixed region's index with it.  Checked
+ * without fixed blocks (the index would be made for the request) and with
+ * one. */
+START_TEST(refused_fixed_request_moves_nothing)
+{
+    enum { NR = 512, RS = 200 };
+    static void *r[NR], *saved[NR];
+    size_t nr = fill_with_holes(r, NR, RS), i;
+    int pass;
+    dalloc_stats_t st;
+
+    for (pass = 0; pass < 2; pass++) {
+        if (pass == 1) { /* a fixed block (and so the index), then the holes again */
+            ck_assert_ptr_nonnull(dalloc_malloc(&heap, 16));
+            for (i = 1; i + 2 < nr; i += 4)
+                ck_assert_int_eq(dalloc_free(&heap, &r[i], USING_PTR_ADDRESS), DALLOC_OK);
+        }
+        memcpy(saved, r, sizeof r);
+        st = stats();
+        ck_assert_uint_gt(st.free_bytes, st.largest_free); /* holes a compaction would gather */
+        ck_assert_ptr_null(dalloc_malloc(&heap, st.free_bytes)); /* more than all free space holds */
+        ASSERT_ERROR(DALLOC_E_NOMEM);
+        ck_assert_uint_eq(stats().bytes_moved, st.bytes_moved);
+        ck_assert_uint_eq(stats().compactions, st.compactions);
+        for (i = 1; i < nr; i += 2) {
+            ck_assert_ptr_eq(r[i], saved[i]);
+            if (r[i] != NULL)
+                ck_assert_msg(test_verify(r[i], RS, (unsigned)i), "relocatable block %zu changed", i);
+        }
+        CHECK_HEAP();
+    }
+}
+END_TEST
+
 /* Under DALLOC_COMPACT_MANUAL a fixed request never moves a block: it is
  * refused until the application compacts. */
 START_TEST(fixed_alloc_manual_policy_does_not_compact)
 {
     enum { NR = 512, RS = 200 };
     static void *r[NR], *saved[NR];
-    size_t nr = 0, i, want;
+    size_t want;
     dalloc_stats_t st;
     uint8_t *q;
 
-    memset(r, 0, sizeof r);
-    while (dalloc_alloc(&heap, RS, &r[nr]) == DALLOC_OK) {
-        nr++;
-        ck_assert_uint_lt(nr, NR);
-    }
-    for (i = 0; i < nr; i += 2)
-        ck_assert_int_eq(dalloc_free(&heap, &r[i], USING_PTR_ADDRESS), DALLOC_OK);
+    ck_assert_uint_gt(fill_with_holes(r, NR, RS), 2);
     ck_assert_int_eq(dalloc_set_policy(&heap, DALLOC_COMPACT_MANUAL), DALLOC_OK);
     memcpy(saved, r, sizeof r);
     st = stats();
@@ -998,7 +1072,9 @@ int main(void)
     tcase_add_test(tc, fixed_blocks_are_counted);
     tcase_add_test(tc, fixed_from_top_relocatable_from_bottom);
     tcase_add_test(tc, fixed_blocks_do_not_split_relocatable_space);
+    tcase_add_test(tc, small_fixed_request_takes_hole_of_its_size);
     tcase_add_test(tc, fixed_alloc_compacts_relocatable_region);
+    tcase_add_test(tc, refused_fixed_request_moves_nothing);
     tcase_add_test(tc, fixed_alloc_manual_policy_does_not_compact);
     tcase_add_test(tc, aligned_alloc_every_power_of_two);
     tcase_add_test(tc, aligned_alloc_bad_alignment);
