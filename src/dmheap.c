@@ -3,7 +3,7 @@
  * fixed; modules are dalloc modules named by strings; a name not yet
  * registered is registered by the first allocation that uses it.
  */
-#include "heap_internal.h"
+#include "fixed_fast.h"
 #include "log.h"
 
 #include "dmheap.h"
@@ -121,8 +121,21 @@ static OUT_OF_LINE void *malloc_named(size_t size, const char *module_name)
 
 void *dmheap_malloc(size_t size, const char *module_name)
 {
-    if (dm_ready && module_name == NULL) /* untracked: the short way (dm_align is checked) */
+    if (dm_ready && module_name == NULL) { /* untracked: the short way (dm_align is checked) */
+#ifndef __OPTIMIZE_SIZE__
+        if (dalloc__log_fn == NULL) { /* the common case, without a call of its own */
+            void *p;
+            HEAP_LOCK_FAST(&dm_heap);
+            p = dalloc__fixed_fast_alloc(&dm_heap, size, dm_align, DALLOC_NO_MODULE);
+            if (p != NULL) {
+                (void)dalloc__heap_leave(&dm_heap, DALLOC_OK, "dalloc_fixed_alloc", NULL, size);
+                return p;
+            }
+            HEAP_UNLOCK(&dm_heap);
+        }
+#endif
         return take(size, dm_align, DALLOC_NO_MODULE);
+    }
     return malloc_named(size, module_name);
 }
 
@@ -138,10 +151,19 @@ void dmheap_free(void *ptr, bool concatenate)
     (void)concatenate; /* free space is always merged */
     if (ptr == NULL || !dm_ready)
         return;
-    if (dalloc__log_fn != NULL)
+    if (dalloc__log_fn != NULL) {
         free_logged(ptr);
-    else
-        (void)dalloc_fixed_free(&dm_heap, ptr);
+        return;
+    }
+#ifndef __OPTIMIZE_SIZE__
+    HEAP_LOCK_FAST(&dm_heap);
+    if (dalloc__fixed_fast_free(&dm_heap, ptr)) { /* the common case, without a call of its own */
+        (void)dalloc__heap_leave(&dm_heap, DALLOC_OK, "dalloc_fixed_free", ptr, 0);
+        return;
+    }
+    HEAP_UNLOCK(&dm_heap);
+#endif
+    (void)dalloc_fixed_free(&dm_heap, ptr);
 }
 
 void dmheap_concatenate_free_blocks(void) {}

@@ -8,7 +8,7 @@
  * region is compacted first (unless the policy is manual), which moves only
  * relocatable blocks.
  */
-#include "space.h"
+#include "fixed_fast.h"
 
 /* A fixed block of exactly size bytes with its payload aligned to align,
  * from the top of the gap; slack above it becomes a free block. */
@@ -179,40 +179,6 @@ static dalloc_status_t alloc_locked(dalloc_heap_t *h, size_t n, size_t align, da
     return DALLOC_OK;
 }
 
-#ifndef __OPTIMIZE_SIZE__
-/* The common case, inlined when optimising for speed: granule alignment,
- * and a hole of the fixed region certain to fit; in a module, one whose
- * quota (if any) admits the largest block such a hole can give (the
- * request and a remainder too small to split).  NULL sends the request
- * down the general path, which begins with the same search, so both place
- * a block alike (and which admits a block by its exact size). */
-static HOT_INLINE void *fast_alloc(dalloc_heap_t *h, size_t n, size_t align, dalloc_module_t id)
-{
-    ctl_t *c = h->ctl;
-    size_t size = blk_size_for(n, id != DALLOC_NO_MODULE);
-    blk_t *b;
-    if (c->fidx == NULL || align > GRAN || (align & (align - 1)) != 0 || n == 0 || size == 0 ||
-        (id != DALLOC_NO_MODULE && core_mod_admit(c, id, size + MIN_BLOCK - GRAN) != DALLOC_OK))
-        return NULL;
-#if DALLOC_MAX_ALLOCATIONS > 0
-    if (h->alloc_info.allocations_num >= (uint32_t)DALLOC_MAX_ALLOCATIONS)
-        return NULL;
-#endif
-    b = fit(c, c->fidx, size, true);
-    if (b == NULL)
-        return NULL;
-    (void)use_hole_in(c, c->fidx, b, size, true);
-    blk_set_align_log2(b, G_LOG2);
-    if (id != DALLOC_NO_MODULE) {
-        blk_set(b, F_MOD);
-        dalloc__mod_link(c, b, id);
-    }
-    heap_count_alloc(h, blk_size(b));
-    dalloc__ev_live(h, b, n, true);
-    return blk_payload(b);
-}
-#endif
-
 void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc_module_t id)
 {
     void *p = NULL;
@@ -224,9 +190,9 @@ void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc
 #ifndef __OPTIMIZE_SIZE__
     /* Two copies: without a module, the module code folds away. */
     if (id == DALLOC_NO_MODULE)
-        p = fast_alloc(h, size, alignment, DALLOC_NO_MODULE);
+        p = dalloc__fixed_fast_alloc(h, size, alignment, DALLOC_NO_MODULE);
     else
-        p = fast_alloc(h, size, alignment, id);
+        p = dalloc__fixed_fast_alloc(h, size, alignment, id);
     if (p != NULL) {
         (void)dalloc__heap_leave(h, DALLOC_OK, "dalloc_fixed_alloc", NULL, size);
         return p;
@@ -237,7 +203,22 @@ void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc
     return p;
 }
 
-void *dalloc_malloc(dalloc_heap_t *h, size_t size) { return dalloc_fixed_alloc(h, size, 0, DALLOC_NO_MODULE); }
+void *dalloc_malloc(dalloc_heap_t *h, size_t size)
+{
+#ifndef __OPTIMIZE_SIZE__
+    if (heap_ctl(h) != NULL) { /* the common case, without a call of its own */
+        void *p;
+        HEAP_LOCK_FAST(h);
+        p = dalloc__fixed_fast_alloc(h, size, 0, DALLOC_NO_MODULE);
+        if (p != NULL) {
+            (void)dalloc__heap_leave(h, DALLOC_OK, "dalloc_malloc", NULL, size);
+            return p;
+        }
+        HEAP_UNLOCK(h);
+    }
+#endif
+    return dalloc_fixed_alloc(h, size, 0, DALLOC_NO_MODULE);
+}
 
 void *dalloc_aligned_alloc(dalloc_heap_t *h, size_t alignment, size_t size)
 {
@@ -279,18 +260,8 @@ dalloc_status_t dalloc_fixed_free(dalloc_heap_t *h, void *p)
         return h->last_error = DALLOC_OK;
     HEAP_LOCK_FAST(h); /* the common case never meets the quick cache */
 #ifndef __OPTIMIZE_SIZE__
-    /* The common case inlined: a user fixed block holding no owners. */
-    b = block_at(c, p);
-    if (b != NULL && (blk_flags(b) & (F_FIXED | F_SYS | F_SLOTS)) == F_FIXED) {
-        (void)dalloc__ev_dead(h, b);
-        if (blk_has(b, F_MOD)) /* before zeroing: the trailer holds its links */
-            dalloc__mod_unlink(c, b);
-        forget_block(h, b, blk_size(b));
-        (void)release_in(c, b, true);
-        if ((uint8_t *)blk_of(c->fidx) == c->fbot)
-            dalloc__idx_fixed_released(c); /* that was the region's last block */
+    if (dalloc__fixed_fast_free(h, p))
         return dalloc__heap_leave(h, DALLOC_OK, "dalloc_fixed_free", p, 0);
-    }
 #endif
     QUICK_FLUSH(c);
     b = fixed_at(c, p);
