@@ -69,7 +69,7 @@
  * size below EXACT_UNITS granules (space.h's class_of()): fixed blocks
  * never move, so a small request there takes a hole of its own size when
  * one exists instead of splitting a larger one (best fit where most
- * requests fall), for 4 * EXACT_SHIFT bytes more of list heads. */
+ * requests fall), for at most 4 * EXACT_SHIFT bytes more of list heads. */
 #define SL_LOG2 2
 #define SL_COUNT (1u << SL_LOG2)
 #define EXACT_LOG2 6

@@ -26,7 +26,6 @@
 #define HOT_INLINE inline
 #endif
 
-/* Class of small sizes, precomputed: fl * SL_COUNT + sl for units < 128. */
 /* Class of small sizes, precomputed: the TLSF class (first level *
  * SL_COUNT + second level) for units < 128. */
 #define SMALL_UNITS 128u

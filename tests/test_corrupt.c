@@ -261,9 +261,12 @@ static const char *damage(int i)
     case 60: move_to_list(&c->ridx, h, class_of(blk_size(h) >> G_LOG2, false) + 1); return "hole on the next class's list";
     case 61: {
         blk_t *fhole = blk_of(fh);
+        unsigned u = (unsigned)(blk_size(fhole) >> G_LOG2), k = class_of(u, false);
         ck_assert(blk_has(fhole, F_FREE));
-        ck_assert_uint_lt(blk_size(fhole) >> G_LOG2, EXACT_UNITS);
-        move_to_list(c->fidx, fhole, class_of(blk_size(fhole) >> G_LOG2, false));
+        ck_assert_uint_lt(u, EXACT_UNITS);
+        /* Below SL_COUNT * 2 granules the two classes coincide (alignment
+         * 16): then the next size's list. */
+        move_to_list(c->fidx, fhole, k != u ? k : u + 1);
         return "fixed hole on its relocatable class's list";
     }
     default: return NULL;

@@ -250,33 +250,65 @@ END_TEST
 
 /* A small fixed request (under 64 granules: 512 bytes with 8-byte
  * granules) takes a hole of exactly its block size when there is one,
- * rather than a larger hole it would split: the fixed region has a list
- * per small size.  A TLSF-style good fit alone rounds such a request up to
- * the next class and would split the larger hole (these sizes are all an
- * odd number of granules from 9 up, where TLSF's classes hold several). */
+ * rather than a larger hole it would split, and never a smaller hole of
+ * the same TLSF class: the fixed region has a list per small size.  A
+ * TLSF-style good fit alone rounds such a request up to the next class
+ * and would split the larger hole (these sizes are all an odd number of
+ * granules from 9 up, where TLSF's classes hold several). */
+static const size_t exact_units[] = {9, 15, 23, 45, 63}; /* one size per run, on a fresh heap */
+
 START_TEST(small_fixed_request_takes_hole_of_its_size)
 {
-    static const size_t units[] = {9, 15, 23, 45, 63};
-    size_t i;
-    for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-        size_t n = units[i] * ALIGN - dalloc_header_size(), big_n = (2 * units[i] + 11) * ALIGN;
-        void *big = dalloc_malloc(&heap, big_n), *sep1 = dalloc_malloc(&heap, 16);
-        void *exact = dalloc_malloc(&heap, n), *sep2 = dalloc_malloc(&heap, 16), *p;
-        ck_assert_ptr_nonnull(big);
-        ck_assert_ptr_nonnull(sep1);
-        ck_assert_ptr_nonnull(exact);
-        ck_assert_ptr_nonnull(sep2);
-        ck_assert_uint_eq(test_block_size(n), units[i] * ALIGN);
-        ck_assert_int_eq(dalloc_fixed_free(&heap, big), DALLOC_OK);
-        ck_assert_int_eq(dalloc_fixed_free(&heap, exact), DALLOC_OK);
-        CHECK_HEAP();
-        p = dalloc_malloc(&heap, n);
-        ck_assert_msg(p == exact, "%zu granules: took %p, not the hole of its size at %p", units[i], p, exact);
-        CHECK_HEAP();
-        /* The larger hole is whole: a block of its size fits it exactly. */
-        ck_assert_ptr_eq(dalloc_malloc(&heap, big_n), big);
-        CHECK_HEAP();
-    }
+    size_t u = exact_units[_i], n = u * ALIGN - dalloc_header_size(), big_n = (2 * u + 11) * ALIGN;
+    size_t small_n = n - ALIGN; /* a block one granule smaller */
+    void *big = dalloc_malloc(&heap, big_n), *sep1 = dalloc_malloc(&heap, 16);
+    void *exact = dalloc_malloc(&heap, n), *sep2 = dalloc_malloc(&heap, 16);
+    void *small = dalloc_malloc(&heap, small_n), *sep3 = dalloc_malloc(&heap, 16), *p;
+    ck_assert_ptr_nonnull(big);
+    ck_assert_ptr_nonnull(sep1);
+    ck_assert_ptr_nonnull(exact);
+    ck_assert_ptr_nonnull(sep2);
+    ck_assert_ptr_nonnull(small);
+    ck_assert_ptr_nonnull(sep3);
+    ck_assert_uint_eq(test_block_size(n), u * ALIGN);
+    ck_assert_uint_eq(test_block_size(small_n), (u - 1) * ALIGN);
+    ck_assert_int_eq(dalloc_fixed_free(&heap, big), DALLOC_OK);
+    ck_assert_int_eq(dalloc_fixed_free(&heap, small), DALLOC_OK);
+    CHECK_HEAP();
+    /* Only the smaller hole and the larger one: the larger is taken. */
+    p = dalloc_malloc(&heap, n);
+    ck_assert_msg(p == big, "%zu granules: took %p, not the larger hole at %p", u, p, big);
+    test_fill(p, n, (unsigned)u);
+    ck_assert_int_eq(dalloc_fixed_free(&heap, exact), DALLOC_OK);
+    CHECK_HEAP();
+    /* Now one of its size: that one. */
+    p = dalloc_malloc(&heap, n);
+    ck_assert_msg(p == exact, "%zu granules: took %p, not the hole of its size at %p", u, p, exact);
+    CHECK_HEAP();
+    ck_assert(test_verify(big, n, (unsigned)u));
+    ck_assert_ptr_eq(dalloc_malloc(&heap, small_n), small);
+    CHECK_HEAP();
+}
+END_TEST
+
+/* A hole as large as the fixed region can hold lies in the index's top
+ * class: freeing and reusing it stays inside the index's lists. */
+START_TEST(fixed_hole_of_the_largest_class)
+{
+    dalloc_stats_t st;
+    void *first = dalloc_malloc(&heap, 16), *big, *below;
+    size_t n;
+    ck_assert_ptr_nonnull(first);
+    st = stats();
+    n = st.free_bytes - 4 * test_block_size(16); /* nearly all the rest */
+    big = dalloc_malloc(&heap, n);
+    below = dalloc_malloc(&heap, 16);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_ptr_nonnull(below);
+    ck_assert_int_eq(dalloc_fixed_free(&heap, big), DALLOC_OK); /* a hole between two blocks */
+    CHECK_HEAP();
+    ck_assert_ptr_eq(dalloc_malloc(&heap, n), big);
+    CHECK_HEAP();
 }
 END_TEST
 
@@ -365,6 +397,44 @@ START_TEST(refused_fixed_request_moves_nothing)
         }
         CHECK_HEAP();
     }
+}
+END_TEST
+
+/* The first fixed request compacts only when the gathered free space holds
+ * both the fixed region's index (made for it) and its block: one granule
+ * more than that is refused with no block moved; exactly that compacts and
+ * is served. */
+START_TEST(first_fixed_request_counts_the_index)
+{
+    enum { NR = 512, RS = 200 };
+    static void *r[NR], *saved[NR];
+    dalloc_stats_t st;
+    size_t idx, top, i, nr;
+    void *q = dalloc_malloc(&heap, 16);
+    ck_assert_ptr_nonnull(q);
+    st = stats();
+    idx = st.arena_size - st.used_bytes - st.free_bytes; /* the index, the library's own block */
+    ck_assert_uint_gt(idx, 0);
+    ck_assert_int_eq(dalloc_fixed_free(&heap, q), DALLOC_OK); /* the last one: the index goes too */
+    st = stats();
+    ck_assert_uint_eq(st.arena_size - st.used_bytes - st.free_bytes, 0);
+
+    nr = fill_with_holes(r, NR, RS);
+    memcpy(saved, r, sizeof r);
+    st = stats();
+    top = st.free_bytes; /* all of it gathers next to the gap (no pinned block) */
+    ck_assert_uint_gt(top, st.largest_free);
+    ck_assert_ptr_null(dalloc_malloc(&heap, top - idx + ALIGN - dalloc_header_size() - TEST_GUARD_ROOM));
+    ASSERT_ERROR(DALLOC_E_NOMEM);
+    ck_assert_uint_eq(stats().bytes_moved, st.bytes_moved);
+    ck_assert(memcmp(saved, r, sizeof r) == 0);
+    CHECK_HEAP();
+    q = dalloc_malloc(&heap, top - idx - dalloc_header_size() - TEST_GUARD_ROOM);
+    ck_assert_ptr_nonnull(q);
+    ck_assert_uint_gt(stats().bytes_moved, st.bytes_moved);
+    for (i = 1; i < nr; i += 2)
+        ck_assert_msg(test_verify(r[i], RS, (unsigned)i), "relocatable block %zu lost", i);
+    CHECK_HEAP();
 }
 END_TEST
 
@@ -1072,9 +1142,12 @@ int main(void)
     tcase_add_test(tc, fixed_blocks_are_counted);
     tcase_add_test(tc, fixed_from_top_relocatable_from_bottom);
     tcase_add_test(tc, fixed_blocks_do_not_split_relocatable_space);
-    tcase_add_test(tc, small_fixed_request_takes_hole_of_its_size);
+    tcase_add_loop_test(tc, small_fixed_request_takes_hole_of_its_size, 0,
+                        (int)(sizeof exact_units / sizeof exact_units[0]));
+    tcase_add_test(tc, fixed_hole_of_the_largest_class);
     tcase_add_test(tc, fixed_alloc_compacts_relocatable_region);
     tcase_add_test(tc, refused_fixed_request_moves_nothing);
+    tcase_add_test(tc, first_fixed_request_counts_the_index);
     tcase_add_test(tc, fixed_alloc_manual_policy_does_not_compact);
     tcase_add_test(tc, aligned_alloc_every_power_of_two);
     tcase_add_test(tc, aligned_alloc_bad_alignment);
