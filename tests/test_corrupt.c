@@ -18,7 +18,7 @@
  */
 #include "testutil.h"
 
-#include "../src/space.h"
+#include "../src/heap_internal.h"
 
 #define HEAP_SIZE 16384u
 
@@ -99,13 +99,26 @@ static link_t off_of(const void *q)
     return (link_t)((const uint8_t *)q - (const uint8_t *)c);
 }
 
-/* Move hole b, alone on its list, to the empty list k of x, bitmap and
- * links kept consistent: only its class is wrong. */
-static void move_to_list(freeidx_t *fx, blk_t *b, unsigned k)
+/* The relocatable index's class of a size of u granules (TLSF's two
+ * levels, SL_COUNT steps per power of two), written out here: the
+ * library's table is not exported. */
+static unsigned tlsf_class(unsigned u)
+{
+    unsigned f = 0;
+    if (u < SL_COUNT)
+        return u;
+    while ((u >> (f + 1)) != 0)
+        f++;
+    return (f - SL_LOG2) * SL_COUNT + (u >> (f - SL_LOG2));
+}
+
+/* Move hole b, first and alone on list from of x, to the empty list k,
+ * bitmap and links kept consistent: only its class is wrong. */
+static void move_to_list(freeidx_t *fx, blk_t *b, unsigned from, unsigned k)
 {
     link_t nil = off_of(&fx->nil);
     fblk_t *f = (fblk_t *)(void *)b;
-    unsigned from = class_of(blk_size(b) >> G_LOG2, fx != &c->ridx);
+    ck_assert_uint_lt(from, fx->lists);
     ck_assert_uint_eq(fx->heads[from], off_of(b));
     ck_assert_uint_eq(f->next, nil);
     ck_assert_uint_ne(k, from);
@@ -258,15 +271,21 @@ static const char *damage(int i)
     /* A hole on another class's list: the next class of the relocatable
      * index, and in the fixed index, the class the relocatable one gives
      * its size (the fixed index has exact classes for small sizes). */
-    case 60: move_to_list(&c->ridx, h, class_of(blk_size(h) >> G_LOG2, false) + 1); return "hole on the next class's list";
+    case 60: {
+        unsigned k = (unsigned)(head_of(&c->ridx, h) - c->ridx.heads);
+        ck_assert_uint_eq(k, tlsf_class((unsigned)(blk_size(h) >> G_LOG2)));
+        move_to_list(&c->ridx, h, k, k + 1);
+        return "hole on the next class's list";
+    }
     case 61: {
         blk_t *fhole = blk_of(fh);
-        unsigned u = (unsigned)(blk_size(fhole) >> G_LOG2), k = class_of(u, false);
+        unsigned u = (unsigned)(blk_size(fhole) >> G_LOG2), k = tlsf_class(u);
         ck_assert(blk_has(fhole, F_FREE));
         ck_assert_uint_lt(u, EXACT_UNITS);
+        ck_assert_uint_eq((unsigned)(head_of(c->fidx, fhole) - c->fidx->heads), u); /* its exact class */
         /* Below SL_COUNT * 2 granules the two classes coincide (alignment
          * 16): then the next size's list. */
-        move_to_list(c->fidx, fhole, k != u ? k : u + 1);
+        move_to_list(c->fidx, fhole, u, k != u ? k : u + 1);
         return "fixed hole on its relocatable class's list";
     }
     default: return NULL;
