@@ -123,16 +123,10 @@ void *dmheap_malloc(size_t size, const char *module_name)
 {
     if (dm_ready && module_name == NULL) { /* untracked: the short way (dm_align is checked) */
 #ifndef __OPTIMIZE_SIZE__
-        if (dalloc__log_fn == NULL) { /* the common case, without a call of its own */
-            void *p;
-            HEAP_LOCK_FAST(&dm_heap);
-            p = dalloc__fixed_fast_alloc(&dm_heap, size, dm_align, DALLOC_NO_MODULE);
-            if (p != NULL) {
-                (void)dalloc__heap_leave(&dm_heap, DALLOC_OK, "dalloc_fixed_alloc", NULL, size);
-                return p;
-            }
-            HEAP_UNLOCK(&dm_heap);
-        }
+        void *p;
+        if (dalloc__log_fn == NULL &&
+            (p = dalloc__fixed_fast_call(&dm_heap, size, dm_align, "dmheap_malloc")) != NULL)
+            return p; /* the common case, without a call of its own */
 #endif
         return take(size, dm_align, DALLOC_NO_MODULE);
     }

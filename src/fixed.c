@@ -206,16 +206,9 @@ void *dalloc_fixed_alloc(dalloc_heap_t *h, size_t size, size_t alignment, dalloc
 void *dalloc_malloc(dalloc_heap_t *h, size_t size)
 {
 #ifndef __OPTIMIZE_SIZE__
-    if (heap_ctl(h) != NULL) { /* the common case, without a call of its own */
-        void *p;
-        HEAP_LOCK_FAST(h);
-        p = dalloc__fixed_fast_alloc(h, size, 0, DALLOC_NO_MODULE);
-        if (p != NULL) {
-            (void)dalloc__heap_leave(h, DALLOC_OK, "dalloc_malloc", NULL, size);
-            return p;
-        }
-        HEAP_UNLOCK(h);
-    }
+    void *p;
+    if (heap_ctl(h) != NULL && (p = dalloc__fixed_fast_call(h, size, 0, "dalloc_malloc")) != NULL)
+        return p; /* the common case, without a call of its own */
 #endif
     return dalloc_fixed_alloc(h, size, 0, DALLOC_NO_MODULE);
 }

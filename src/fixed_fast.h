@@ -44,6 +44,21 @@ static HOT_INLINE void *dalloc__fixed_fast_alloc(dalloc_heap_t *h, size_t n, siz
     return blk_payload(b);
 }
 
+/* The whole common case of public call `call` allocating on initialised
+ * heap h without a module: lock, the path above, leave; NULL (the heap
+ * unlocked again, nothing done) when it does not apply. */
+static HOT_INLINE void *dalloc__fixed_fast_call(dalloc_heap_t *h, size_t n, size_t align, const char *call)
+{
+    void *p;
+    HEAP_LOCK_FAST(h);
+    p = dalloc__fixed_fast_alloc(h, n, align, DALLOC_NO_MODULE);
+    if (p != NULL)
+        (void)dalloc__heap_leave(h, DALLOC_OK, call, NULL, n);
+    else
+        HEAP_UNLOCK(h);
+    return p;
+}
+
 /* Free p when it is a user fixed block holding no owners; false (nothing
  * done) otherwise. */
 static HOT_INLINE bool dalloc__fixed_fast_free(dalloc_heap_t *h, void *p)

@@ -330,6 +330,29 @@ static size_t fill_with_holes(void **r, size_t max, size_t rs)
     return nr;
 }
 
+/* dalloc_malloc(n) is refused for want of room and moves no block: the
+ * relocatable blocks r[0..nr) (fill_with_holes(), rs bytes; NULL where
+ * freed) keep their addresses and contents. */
+static void malloc_refused_moving_nothing(size_t n, void *const *r, size_t nr, size_t rs)
+{
+    static void *saved[512];
+    dalloc_stats_t st = stats();
+    size_t i;
+    ck_assert_uint_le(nr, sizeof saved / sizeof saved[0]);
+    memcpy(saved, r, nr * sizeof *r);
+    ck_assert_ptr_null(dalloc_malloc(&heap, n));
+    ASSERT_ERROR(DALLOC_E_NOMEM);
+    ck_assert_uint_eq(stats().bytes_moved, st.bytes_moved);
+    ck_assert_uint_eq(stats().compactions, st.compactions);
+    ck_assert_uint_eq(stats().refusals, st.refusals + 1);
+    for (i = 0; i < nr; i++) {
+        ck_assert_ptr_eq(r[i], saved[i]);
+        if (r[i] != NULL)
+            ck_assert_msg(test_verify(r[i], rs, (unsigned)i), "relocatable block %zu changed", i);
+    }
+    CHECK_HEAP();
+}
+
 /* A fixed request that fits neither a fixed hole nor the gap compacts the
  * relocatable region (default policy), and only relocatable blocks move. */
 START_TEST(fixed_alloc_compacts_relocatable_region)
@@ -372,7 +395,7 @@ END_TEST
 START_TEST(refused_fixed_request_moves_nothing)
 {
     enum { NR = 512, RS = 200 };
-    static void *r[NR], *saved[NR];
+    static void *r[NR];
     size_t nr = fill_with_holes(r, NR, RS), i;
     int pass;
     dalloc_stats_t st;
@@ -383,19 +406,9 @@ START_TEST(refused_fixed_request_moves_nothing)
             for (i = 1; i + 2 < nr; i += 4)
                 ck_assert_int_eq(dalloc_free(&heap, &r[i], USING_PTR_ADDRESS), DALLOC_OK);
         }
-        memcpy(saved, r, sizeof r);
         st = stats();
         ck_assert_uint_gt(st.free_bytes, st.largest_free); /* holes a compaction would gather */
-        ck_assert_ptr_null(dalloc_malloc(&heap, st.free_bytes)); /* more than all free space holds */
-        ASSERT_ERROR(DALLOC_E_NOMEM);
-        ck_assert_uint_eq(stats().bytes_moved, st.bytes_moved);
-        ck_assert_uint_eq(stats().compactions, st.compactions);
-        for (i = 1; i < nr; i += 2) {
-            ck_assert_ptr_eq(r[i], saved[i]);
-            if (r[i] != NULL)
-                ck_assert_msg(test_verify(r[i], RS, (unsigned)i), "relocatable block %zu changed", i);
-        }
-        CHECK_HEAP();
+        malloc_refused_moving_nothing(st.free_bytes, r, nr, RS); /* more than all free space holds */
     }
 }
 END_TEST
@@ -407,7 +420,7 @@ END_TEST
 START_TEST(first_fixed_request_counts_the_index)
 {
     enum { NR = 512, RS = 200 };
-    static void *r[NR], *saved[NR];
+    static void *r[NR];
     dalloc_stats_t st;
     size_t idx, top, i, nr;
     void *q = dalloc_malloc(&heap, 16);
@@ -420,15 +433,10 @@ START_TEST(first_fixed_request_counts_the_index)
     ck_assert_uint_eq(st.arena_size - st.used_bytes - st.free_bytes, 0);
 
     nr = fill_with_holes(r, NR, RS);
-    memcpy(saved, r, sizeof r);
     st = stats();
     top = st.free_bytes; /* all of it gathers next to the gap (no pinned block) */
     ck_assert_uint_gt(top, st.largest_free);
-    ck_assert_ptr_null(dalloc_malloc(&heap, top - idx + ALIGN - dalloc_header_size() - TEST_GUARD_ROOM));
-    ASSERT_ERROR(DALLOC_E_NOMEM);
-    ck_assert_uint_eq(stats().bytes_moved, st.bytes_moved);
-    ck_assert(memcmp(saved, r, sizeof r) == 0);
-    CHECK_HEAP();
+    malloc_refused_moving_nothing(top - idx + ALIGN - dalloc_header_size() - TEST_GUARD_ROOM, r, nr, RS);
     q = dalloc_malloc(&heap, top - idx - dalloc_header_size() - TEST_GUARD_ROOM);
     ck_assert_ptr_nonnull(q);
     ck_assert_uint_gt(stats().bytes_moved, st.bytes_moved);
@@ -443,22 +451,13 @@ END_TEST
 START_TEST(fixed_alloc_manual_policy_does_not_compact)
 {
     enum { NR = 512, RS = 200 };
-    static void *r[NR], *saved[NR];
-    size_t want;
-    dalloc_stats_t st;
+    static void *r[NR];
+    size_t nr = fill_with_holes(r, NR, RS), want = 4 * test_block_size(RS);
     uint8_t *q;
 
-    ck_assert_uint_gt(fill_with_holes(r, NR, RS), 2);
+    ck_assert_uint_gt(nr, 2);
     ck_assert_int_eq(dalloc_set_policy(&heap, DALLOC_COMPACT_MANUAL), DALLOC_OK);
-    memcpy(saved, r, sizeof r);
-    st = stats();
-    want = 4 * test_block_size(RS);
-    ck_assert_ptr_null(dalloc_malloc(&heap, want));
-    ASSERT_ERROR(DALLOC_E_NOMEM);
-    ck_assert_uint_eq(stats().bytes_moved, st.bytes_moved);
-    ck_assert_uint_eq(stats().refusals, st.refusals + 1);
-    ck_assert(memcmp(saved, r, sizeof r) == 0);
-    CHECK_HEAP();
+    malloc_refused_moving_nothing(want, r, nr, RS);
     ck_assert_uint_gt(dalloc_compact(&heap), 0);
     q = dalloc_malloc(&heap, want);
     ck_assert_ptr_nonnull(q);
